@@ -1,0 +1,41 @@
+# intunewin: build, test, demo, install. `make help` lists the targets.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+TOOL_DEBUG = .build/debug/intunewin-tool
+TOOL_RELEASE = .build/release/intunewin-tool
+DEMO_OUT = out
+
+.PHONY: help deps build release test demo install clean
+
+help:
+	@echo "make demo     install missing deps, build, pack Examples/HelloApp, show info/list/verify"
+	@echo "make test     install missing deps, run the whole test suite"
+	@echo "make build    debug build;  make release: optimised build"
+	@echo "make install  release build into \$$(PREFIX)/bin (PREFIX=$(PREFIX))"
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test
+
+demo: build
+	@mkdir -p $(DEMO_OUT)
+	$(TOOL_DEBUG) pack -c Examples/HelloApp -s install.ps1 -o $(DEMO_OUT) --force
+	$(TOOL_DEBUG) info $(DEMO_OUT)/install.intunewin
+	$(TOOL_DEBUG) list $(DEMO_OUT)/install.intunewin
+	$(TOOL_DEBUG) verify $(DEMO_OUT)/install.intunewin --source Examples/HelloApp
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(TOOL_RELEASE) $(DESTDIR)$(PREFIX)/bin/intunewin-tool
+
+clean:
+	rm -rf .build $(DEMO_OUT)

@@ -1,0 +1,26 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+let package = Package(
+    name: "intunewin",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "IntuneWin", targets: ["IntuneWin"]),
+        .executable(name: "intunewin-tool", targets: ["intunewin-tool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Thin C shims over system libraries: zlib (zlib1g-dev) and OpenSSL libcrypto (libssl-dev).
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "CCrypto", linkerSettings: [.linkedLibrary("crypto")]),
+        .target(name: "IntuneWin", dependencies: ["CZlib", "CCrypto"]),
+        .executableTarget(
+            name: "intunewin-tool",
+            dependencies: ["IntuneWin", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "IntuneWinTests", dependencies: ["IntuneWin"]),
+        .testTarget(name: "IntuneWinToolTests", dependencies: ["IntuneWin"]),
+    ]
+)

@@ -1,0 +1,357 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One thing the inner zip will hold: a file, or a folder that has no children at all.
+public struct SourceEntry: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A file (a symbolic link to a file counts as one, with the target's size and time).
+        case file(size: UInt64)
+        /// A folder with no children at all; Microsoft's tool writes it as a `name\` entry.
+        case emptyFolder
+    }
+
+    public let kind: Kind
+    /// Path components relative to the source folder, e.g. ["Fonts", "a.otf"], spelled as the file system
+    /// returned them (no Unicode normalisation).
+    public let components: [String]
+    /// Absolute path on disk (to open the file).
+    public let path: String
+    /// Last modification time, Unix seconds (st_mtime of the target, symbolic links followed).
+    /// For an empty folder this is the folder's own time; Microsoft's tool stamps folder entries with the
+    /// packing time instead, which is the packer's choice to make.
+    public let modificationTime: Int64
+
+    /// Name in the inner zip: components joined with "\" (Microsoft's separator); an empty folder gets a trailing "\".
+    public var zipName: String {
+        let joined = components.joined(separator: "\\")
+        return kind == .emptyFolder ? joined + "\\" : joined
+    }
+}
+
+/// Walks a source folder the way Microsoft's tool does, deciding which entries the inner zip holds and in
+/// which order (FORMAT.md §9.1).
+public enum SourceTree {
+    /// Walks `root` and returns its entries in the order Microsoft's tool writes them.
+    ///
+    /// Order (the .NET Framework enumeration on NTFS, predicted for Windows and agreeing with the real
+    /// samples): a folder's whole listing sorted by NTFS name order, emitting its files and empty folders
+    /// in that order, then each non-empty sub-folder in the same order, recursively (depth-first pre-order).
+    /// Everything is included (dot-files too); symbolic links are followed like Microsoft's tool does.
+    ///
+    /// Throws `IntuneWinError` (bad input) for anything the tool would fail on or that cannot be packed
+    /// faithfully: an unreadable file or folder, a broken symbolic link, a link loop, a FIFO, socket or
+    /// device, a name that is not UTF-8 or contains `\`; and when `root` is not a folder.
+    /// Only metadata is read (no file contents), and the walk is iterative, so deep trees are fine.
+    public static func scan(root: String) throws -> [SourceEntry] {
+        let rootPath = absolute(root)
+        var rootStatus = stat()
+        guard stat(rootPath, &rootStatus) == 0 else {
+            let code = errno
+            throw IntuneWinError.badInput(rootPath, "cannot read folder: \(describe(code))")
+        }
+        guard FileType(rootStatus) == .directory else {
+            throw IntuneWinError.badInput(rootPath, "not a folder")
+        }
+
+        // Every folder walked so far, with its parent's index, so a folder's ancestors can be found for loop checks.
+        var folders = [WalkedFolder(identity: FileIdentity(rootStatus), parent: nil)]
+        // Folders still to walk, the next one last (an explicit stack instead of recursion).
+        var pending = [PendingFolder(path: rootPath, components: [], index: 0)]
+        var entries: [SourceEntry] = []
+        var keys = SortKeyCache()
+
+        while let folder = pending.popLast() {
+            // Kept open while its children are looked at, so they are reached by name, not by full path.
+            guard let directory = opendir(folder.path) else {
+                let code = errno
+                throw IntuneWinError.badInput(folder.path, "cannot read folder: \(describe(code))")
+            }
+            defer { closedir(directory) }
+            let descriptor = dirfd(directory)
+            let children = try listChildren(of: directory, descriptor: descriptor, path: folder.path)
+            let sortKeys = children.map { keys.key(for: $0.name) }
+            let order = children.indices.sorted { first, second in
+                switch compareNtfsKeys(sortKeys[first], sortKeys[second]) {
+                case .orderedAscending: return true
+                case .orderedDescending: return false
+                // Names NTFS would treat as the same (only a case-sensitive file system holds both):
+                // raw UTF-16 order, so the result never depends on the listing order.
+                case .orderedSame: return children[first].name.utf16.lexicographicallyPrecedes(children[second].name.utf16)
+                }
+            }
+
+            var subFolders: [PendingFolder] = []
+            for position in order {
+                let child = children[position]
+                let path = join(folder.path, child.name)
+                let components = folder.components + [child.name]
+                switch FileType(child.status) {
+                case .file:
+                    try checkReadable(child.name, in: descriptor, path: path)
+                    entries.append(SourceEntry(kind: .file(size: UInt64(max(0, child.status.st_size))),
+                                               components: components, path: path,
+                                               modificationTime: modificationTime(child.status)))
+                case .directory:
+                    let identity = FileIdentity(child.status)
+                    var ancestor: Int? = folder.index
+                    while let index = ancestor {
+                        if folders[index].identity == identity {
+                            throw IntuneWinError.badInput(path, "symbolic link loop (leads back to a folder it is in)")
+                        }
+                        ancestor = folders[index].parent
+                    }
+                    if try isEmptyFolder(child.name, in: descriptor, path: path) {
+                        entries.append(SourceEntry(kind: .emptyFolder, components: components, path: path,
+                                                   modificationTime: modificationTime(child.status)))
+                    } else {
+                        folders.append(WalkedFolder(identity: identity, parent: folder.index))
+                        subFolders.append(PendingFolder(path: path, components: components, index: folders.count - 1))
+                    }
+                case .other(let what):
+                    throw IntuneWinError.badInput(path, "not a regular file or folder (\(what))")
+                }
+            }
+            pending.append(contentsOf: subFolders.reversed())
+        }
+        return entries
+    }
+
+    // MARK: - Walking
+
+    private struct Child {
+        let name: String
+        /// stat() of the child, symbolic links followed.
+        let status: stat
+    }
+
+    private struct PendingFolder {
+        let path: String
+        let components: [String]
+        /// Index in the walked-folders list.
+        let index: Int
+    }
+
+    private struct WalkedFolder {
+        let identity: FileIdentity
+        let parent: Int?
+    }
+
+    /// Device and inode: what makes two paths the same folder.
+    private struct FileIdentity: Equatable {
+        let device: UInt64
+        let inode: UInt64
+        init(_ status: stat) {
+            device = UInt64(truncatingIfNeeded: status.st_dev)
+            inode = UInt64(truncatingIfNeeded: status.st_ino)
+        }
+    }
+
+    private enum FileType: Equatable {
+        case file, directory, other(String)
+
+        init(_ status: stat) {
+            // The POSIX type bits are the same numbers on Linux and macOS.
+            switch UInt32(status.st_mode) & 0o170000 {
+            case 0o100000: self = .file
+            case 0o040000: self = .directory
+            case 0o010000: self = .other("FIFO")
+            case 0o140000: self = .other("socket")
+            case 0o020000: self = .other("character device")
+            case 0o060000: self = .other("block device")
+            default: self = .other("unknown type")
+            }
+        }
+    }
+
+    /// Reads a folder's names (without "." and "..") and stats each one, following symbolic links.
+    private static func listChildren(of directory: DirectoryStream, descriptor: Int32,
+                                     path folder: String) throws -> [Child] {
+        var children: [Child] = []
+        while true {
+            errno = 0
+            guard let item = readdir(directory) else {
+                let code = errno
+                if code != 0 { throw IntuneWinError.badInput(folder, "cannot read folder: \(describe(code))") }
+                break
+            }
+            guard let name = try entryName(item, in: folder) else { continue }
+            var status = stat()
+            if fstatat(descriptor, name, &status, 0) != 0 {
+                throw linkOrReadError(errno, descriptor: descriptor, name: name, path: join(folder, name))
+            }
+            children.append(Child(name: name, status: status))
+        }
+        return children
+    }
+
+    /// The entry's name, nil for "." and "..". Throws for names the inner zip cannot carry faithfully.
+    private static func entryName(_ item: UnsafeMutablePointer<dirent>, in folder: String) throws -> String? {
+        try withUnsafeBytes(of: &item.pointee.d_name) { raw -> String? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let length = bytes.firstIndex(of: 0) ?? bytes.count
+            let name = UnsafeBufferPointer(rebasing: bytes[..<length])
+            if name.elementsEqual([0x2E]) || name.elementsEqual([0x2E, 0x2E]) { return nil }
+            let text = String(decoding: name, as: UTF8.self)
+            // Zip names are flagged UTF-8, and Windows names are UTF-16: other bytes cannot be carried.
+            guard text.utf8.elementsEqual(name) else {
+                throw IntuneWinError.badInput(join(folder, text), "name is not valid UTF-8")
+            }
+            // "\" separates folders in the inner zip; inside a name it would turn into a different path.
+            guard !name.contains(0x5C) else {
+                throw IntuneWinError.badInput(join(folder, text), "name contains a backslash, the zip folder separator")
+            }
+            return text
+        }
+    }
+
+    /// Why stat() failed on a folder's child: a broken or looping symbolic link, or the child cannot be read.
+    private static func linkOrReadError(_ code: Int32, descriptor: Int32, name: String, path: String) -> IntuneWinError {
+        var own = stat()
+        let isLink = fstatat(descriptor, name, &own, AT_SYMLINK_NOFOLLOW) == 0
+            && UInt32(own.st_mode) & 0o170000 == 0o120000
+        if isLink && code == ENOENT { return .badInput(path, "broken symbolic link") }
+        if code == ELOOP { return .badInput(path, "symbolic link loop") }
+        return .badInput(path, "cannot read: \(describe(code))")
+    }
+
+    /// True when the folder `name` in the open folder `parent` has no children at all; opening it also proves
+    /// it can be read.
+    private static func isEmptyFolder(_ name: String, in parent: Int32, path: String) throws -> Bool {
+        let descriptor = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0, let directory = fdopendir(descriptor) else {
+            let code = errno
+            if descriptor >= 0 { close(descriptor) }
+            throw IntuneWinError.badInput(path, "cannot read folder: \(describe(code))")
+        }
+        defer { closedir(directory) }
+        while true {
+            errno = 0
+            guard let item = readdir(directory) else {
+                let code = errno
+                if code != 0 { throw IntuneWinError.badInput(path, "cannot read folder: \(describe(code))") }
+                return true
+            }
+            let isDots = withUnsafeBytes(of: &item.pointee.d_name) { raw in
+                raw[0] == 0x2E && (raw[1] == 0 || (raw[1] == 0x2E && raw[2] == 0))
+            }
+            if !isDots { return false }
+        }
+    }
+
+    /// Fails now, before anything is written, when the packer will not be able to open the file.
+    /// Opens without reading (non-blocking, in case the file changed into a FIFO since it was checked).
+    private static func checkReadable(_ name: String, in parent: Int32, path: String) throws {
+        let descriptor = openat(parent, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            throw IntuneWinError.badInput(path, "cannot read file: \(describe(code))")
+        }
+        close(descriptor)
+    }
+
+    // MARK: - Helpers
+
+    /// What opendir() returns: an opaque pointer on Linux, a typed one on macOS.
+    #if canImport(Darwin)
+    private typealias DirectoryStream = UnsafeMutablePointer<DIR>
+    #else
+    private typealias DirectoryStream = OpaquePointer
+    #endif
+
+    private static func modificationTime(_ status: stat) -> Int64 {
+        #if canImport(Darwin)
+        return Int64(status.st_mtimespec.tv_sec)
+        #else
+        return Int64(status.st_mtim.tv_sec)
+        #endif
+    }
+
+    private static func describe(_ code: Int32) -> String {
+        guard let message = strerror(code) else { return "error \(code)" }
+        return String(cString: message)
+    }
+
+    /// `path` made absolute against the working folder (lexically: symbolic links and ".." are kept),
+    /// without trailing slashes.
+    private static func absolute(_ path: String) -> String {
+        var result = path
+        if !result.hasPrefix("/") {
+            let cwd = FileManager.default.currentDirectoryPath
+            result = result.isEmpty || result == "." ? cwd : join(cwd, result)
+        }
+        while result.count > 1 && result.hasSuffix("/") { result.removeLast() }
+        return result
+    }
+
+    private static func join(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+}
+
+// MARK: - NTFS name order
+
+/// NTFS name order: ordinal comparison of the UTF-16 code units after upper-casing each code unit (simple, 1:1
+/// case mapping; a char whose uppercase is not a single BMP unit stays as is).
+func ntfsOrderedBefore(_ a: String, _ b: String) -> Bool {
+    compareNtfsKeys(ntfsSortKey(a), ntfsSortKey(b)) == .orderedAscending
+}
+
+/// Ordinal comparison of two upper-cased names (a plain loop: sorting calls this a lot, also in debug builds).
+private func compareNtfsKeys(_ a: [UInt16], _ b: [UInt16]) -> ComparisonResult {
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            for index in 0..<min(a.count, b.count) where a[index] != b[index] {
+                return a[index] < b[index] ? .orderedAscending : .orderedDescending
+            }
+            return a.count == b.count ? .orderedSame : (a.count < b.count ? .orderedAscending : .orderedDescending)
+        }
+    }
+}
+
+/// The name as NTFS compares it: each UTF-16 unit upper-cased on its own.
+func ntfsSortKey(_ name: String) -> [UInt16] {
+    name.utf16.map(ntfsUpcase)
+}
+
+/// NTFS upcases one UTF-16 unit at a time with a 1:1 table: ASCII directly, others by Unicode's mapping
+/// when it gives a single BMP unit. Where the full uppercase is several characters, the simple mapping is
+/// either the unit itself (ß, ŉ, ﬀ) or the titlecase form (Greek with ypogegrammeni, ᾳ → ᾼ), hence the second try.
+/// (Windows' own $UpCase table follows the Unicode version the volume was formatted with; rare letters may differ.)
+func ntfsUpcase(_ unit: UInt16) -> UInt16 {
+    if unit < 0x80 {
+        return (0x61...0x7A).contains(unit) ? unit - 0x20 : unit
+    }
+    guard let scalar = Unicode.Scalar(unit) else { return unit } // a surrogate half stays as is
+    for mapping in [scalar.properties.uppercaseMapping, scalar.properties.titlecaseMapping] {
+        let units = Array(mapping.utf16)
+        if units.count == 1 { return units[0] }
+        if mapping.unicodeScalars.count == 1 { return unit } // a single character outside the BMP
+    }
+    return unit
+}
+
+/// Remembers the upper-cased form of non-ASCII units during one scan (names repeat their letters a lot).
+private struct SortKeyCache {
+    private var upcased: [UInt16: UInt16] = [:]
+
+    mutating func key(for name: String) -> [UInt16] {
+        var key: [UInt16] = []
+        key.reserveCapacity(name.utf16.count)
+        for unit in name.utf16 {
+            if unit < 0x80 {
+                key.append((0x61...0x7A).contains(unit) ? unit - 0x20 : unit)
+            } else if let known = upcased[unit] {
+                key.append(known)
+            } else {
+                let mapped = ntfsUpcase(unit)
+                upcased[unit] = mapped
+                key.append(mapped)
+            }
+        }
+        return key
+    }
+}

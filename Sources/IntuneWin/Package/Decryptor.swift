@@ -1,0 +1,136 @@
+import Foundation
+
+/// Key material for decrypting content that arrives without its Detection.xml (an IME `.bin`).
+/// Only the key is required; everything else adds a check.
+public struct ContentKeys: Sendable {
+    public var encryptionKey: SecretBytes
+    /// Checked against the IV stored in the content.
+    public var initializationVector: [UInt8]?
+    /// Enables the HMAC check, run before any plaintext is written.
+    public var macKey: SecretBytes?
+    /// Checked against the MAC stored in the content.
+    public var mac: [UInt8]?
+    /// SHA-256 of the plaintext (FileDigest); checked before the output is renamed into place.
+    public var fileDigest: [UInt8]?
+    /// Plaintext size (UnencryptedContentSize).
+    public var plainSize: UInt64?
+
+    public init(encryptionKey: SecretBytes, initializationVector: [UInt8]? = nil, macKey: SecretBytes? = nil,
+                mac: [UInt8]? = nil, fileDigest: [UInt8]? = nil, plainSize: UInt64? = nil) {
+        self.encryptionKey = encryptionKey
+        self.initializationVector = initializationVector
+        self.macKey = macKey
+        self.mac = mac
+        self.fileDigest = fileDigest
+        self.plainSize = plainSize
+    }
+
+    /// Everything a Detection.xml gives.
+    public init(_ detection: DetectionXML) {
+        let e = detection.encryptionInfo
+        self.init(encryptionKey: e.encryptionKey, initializationVector: e.initializationVector, macKey: e.macKey,
+                  mac: e.mac, fileDigest: e.fileDigest, plainSize: detection.unencryptedContentSize)
+    }
+}
+
+/// What a decryption checked, and what it could not.
+public struct DecryptResult: Sendable {
+    public var outputPath: String
+    public var plainSize: UInt64
+    public var checked: [String] = []
+    public var notChecked: [String] = []
+    /// Set when the output was a folder.
+    public var extracted: ExtractResult?
+}
+
+/// Decrypts encrypted content (an IME `.bin` or a package's `IntunePackage.intunewin`) to a plain zip
+/// or straight into a folder. Integrity checks that the key material allows run before the output
+/// appears: the HMAC before any plaintext is written, the digest before the output is renamed into place.
+public enum Decryptor {
+    /// Where decrypted content goes: the plain inner zip as a file, or its entries into a folder.
+    public enum Output: Sendable {
+        case zipFile(String)
+        case folder(String)
+
+        /// A path ending in `.zip` means the zip file; anything else a folder.
+        public init(path: String) {
+            self = path.lowercased().hasSuffix(".zip") ? .zipFile(path) : .folder(path)
+        }
+    }
+
+    public static func decrypt(_ content: EncryptedContent, keys: ContentKeys, output: Output, overwrite: Bool,
+                               progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+        let path = content.source.path
+        var checked: [String] = [], notChecked: [String] = []
+        if let iv = keys.initializationVector {
+            guard iv == content.storedIV else { throw IntuneWinError.checkFailed(path, "the IV stored in the file differs from the IV given") }
+            checked.append("iv")
+        }
+        if let mac = keys.mac {
+            guard HMACSHA256.equal(mac, content.storedMac) else { throw IntuneWinError.checkFailed(path, "the MAC stored in the file differs from the MAC given") }
+            checked.append("mac")
+        }
+        if let macKey = keys.macKey {
+            guard try content.hmacMatches(macKey: macKey, progress: progress) else {
+                throw IntuneWinError.checkFailed(path, "HMAC-SHA256 does not match: the file is corrupt or the MAC key is wrong; nothing written")
+            }
+            checked.append("hmac")
+        } else {
+            notChecked.append("hmac (no MAC key given)")
+        }
+        let plain = try content.decrypted(key: keys.encryptionKey)
+        checked.append("padding")
+        if let size = keys.plainSize {
+            guard size == plain.size else { throw IntuneWinError.checkFailed(path, "decrypted size \(plain.size) differs from the expected \(size)") }
+            checked.append("size")
+        }
+        func checkDigest(_ digest: [UInt8]) throws {
+            if let expected = keys.fileDigest {
+                guard digest == expected else { throw IntuneWinError.checkFailed(path, "SHA-256 of the decrypted content differs from the digest given") }
+                checked.append("file-digest")
+            }
+        }
+        if keys.fileDigest == nil { notChecked.append("file-digest (no digest given)") }
+
+        switch output {
+        case .zipFile(let zipPath):
+            let target = PackagePaths.canonical(zipPath)
+            if !overwrite && FileManager.default.fileExists(atPath: target) {
+                throw IntuneWinError.cannotWrite(target, "already exists (use --force to overwrite)")
+            }
+            let file = try AtomicOutputFile(finalPath: target)
+            let (digest, _) = try plain.streamAll(progress: progress) { try file.write($0) }
+            try checkDigest(digest)
+            try file.commit(replace: overwrite)
+            return DecryptResult(outputPath: target, plainSize: plain.size, checked: checked, notChecked: notChecked)
+        case .folder(let folder):
+            return try extract(plain, to: folder, overwrite: overwrite, digestCheck: checkDigest, checked: checked,
+                               notChecked: notChecked, progress: progress)
+        }
+    }
+
+    private static func extract(_ plain: DecryptedContent, to folder: String, overwrite: Bool,
+                                digestCheck: ([UInt8]) throws -> Void, checked: [String], notChecked: [String],
+                                progress: ((UInt64) -> Void)?) throws -> DecryptResult {
+        var checked = checked
+        if !notChecked.contains(where: { $0.hasPrefix("file-digest") }) {
+            let (digest, _) = try plain.streamAll(progress: progress)
+            try digestCheck(digest)
+            checked.append("file-digest")
+        }
+        let zip = try ZipReader(source: plain)
+        let extracted = try Extractor.extract(zip, to: folder, overwrite: overwrite, progress: progress)
+        checked.append("entry-crc")
+        return DecryptResult(outputPath: extracted.outputFolder, plainSize: plain.size, checked: checked,
+                             notChecked: notChecked, extracted: extracted)
+    }
+
+    /// Unpacks a package: verifies HMAC, digest and size first, then extracts the inner zip into `output`.
+    public static func unpack(_ package: IntuneWinPackage, to folder: String, overwrite: Bool,
+                              progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+        var keys = ContentKeys(package.detection)
+        keys.mac = package.detection.encryptionInfo.mac
+        return try decrypt(package.content, keys: keys, output: .folder(folder),
+                           overwrite: overwrite, progress: progress)
+    }
+}

@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// What an extraction wrote.
+public struct ExtractResult: Sendable {
+    public var outputFolder: String
+    public var files: Int
+    public var folders: Int
+    public var bytes: UInt64
+}
+
+/// Writes a zip's entries into a folder: into a temporary folder beside the target, renamed into place
+/// only when every entry was written and checked (CRC-32, size). Entry names that would leave the folder
+/// are refused before anything is written; modification times are restored from the entries.
+public enum Extractor {
+    public static func extract(_ zip: ZipReader, to output: String, overwrite: Bool,
+                               progress: ((UInt64) -> Void)? = nil) throws -> ExtractResult {
+        let fm = FileManager.default
+        let target = PackagePaths.canonical(output)
+        // Validate every name first: a hostile entry means nothing is written at all.
+        var plan: [(ZipEntry, [String])] = []
+        var seen = Set<String>()
+        for entry in zip.entries {
+            let parts = try SafePath.components(of: entry.name)
+            let key = parts.joined(separator: "/")
+            guard seen.insert(key).inserted || entry.isDirectory else {
+                throw IntuneWinError.badInput(zip.source.path, "\(entry.name): duplicate entry name")
+            }
+            plan.append((entry, parts))
+        }
+        try checkTarget(target, overwrite: overwrite)
+        let parent = (target as NSString).deletingLastPathComponent
+        if !fm.fileExists(atPath: parent) {
+            do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+                throw IntuneWinError.cannotWrite(parent, "cannot create folder: \(error.localizedDescription)")
+            }
+        }
+        var template = Array((parent + "/." + (target as NSString).lastPathComponent + ".partial-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw IntuneWinError.cannotWrite(target, "cannot create a folder in \(parent): \(String(cString: strerror(errno)))")
+        }
+        let staging = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        CleanupRegistry.register(staging, isDirectory: true)
+        var committed = false
+        defer {
+            if !committed {
+                try? fm.removeItem(atPath: staging)
+                CleanupRegistry.unregister(staging)
+            }
+        }
+
+        var result = ExtractResult(outputFolder: target, files: 0, folders: 0, bytes: 0)
+        var folderTimes: [(String, Int64)] = []
+        for (entry, parts) in plan {
+            let path = staging + "/" + parts.joined(separator: "/")
+            let time = entry.modified.unixTime()
+            if entry.isDirectory {
+                try makeFolders(path)
+                if let t = time { folderTimes.append((path, t)) }
+                result.folders += 1
+                continue
+            }
+            try makeFolders((path as NSString).deletingLastPathComponent)
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw IntuneWinError.cannotWrite(target + "/" + parts.joined(separator: "/"), "cannot create: \(String(cString: strerror(errno)))")
+            }
+            do {
+                try zip.extract(entry) { chunk in
+                    try writeAll(fd, chunk, path: target + "/" + parts.joined(separator: "/"))
+                    progress?(UInt64(chunk.count))
+                }
+            } catch {
+                close(fd)
+                throw error
+            }
+            fchmod(fd, 0o644 & ~currentUmask())
+            if let t = time { setTimes(fd: fd, t) }
+            close(fd)
+            result.files += 1
+            result.bytes += entry.uncompressedSize
+        }
+        // Folder times last: writing children changes them.
+        for (path, t) in folderTimes.reversed() { setTimes(path: path, t) }
+
+        if overwrite, fm.fileExists(atPath: target) {
+            do { try fm.removeItem(atPath: target) } catch {
+                throw IntuneWinError.cannotWrite(target, "cannot replace: \(error.localizedDescription)")
+            }
+        } else if isEmptyFolder(target) {
+            rmdir(target)
+        }
+        guard rename(staging, target) == 0 else {
+            throw IntuneWinError.cannotWrite(target, "cannot move into place: \(String(cString: strerror(errno)))")
+        }
+        committed = true
+        CleanupRegistry.unregister(staging)
+        return result
+    }
+
+    /// An existing target is refused unless it is an empty folder or `overwrite` is set.
+    static func checkTarget(_ target: String, overwrite: Bool) throws {
+        var st = stat()
+        guard lstat(target, &st) == 0 else { return }
+        if overwrite || isEmptyFolder(target) { return }
+        throw IntuneWinError.cannotWrite(target, "already exists and is not empty (use --force to replace it)")
+    }
+
+    static func isEmptyFolder(_ path: String) -> Bool {
+        guard let items = try? FileManager.default.contentsOfDirectory(atPath: path) else { return false }
+        var st = stat()
+        return items.isEmpty && lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    private static func makeFolders(_ path: String) throws {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw IntuneWinError.cannotWrite(path, "cannot create folder (a file of that name exists?)")
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IntuneWinError.cannotWrite(path, "write failed: \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+    }
+
+    private static func timespecs(_ t: Int64) -> [timespec] {
+        [timespec(tv_sec: Int(t), tv_nsec: 0), timespec(tv_sec: Int(t), tv_nsec: 0)]
+    }
+
+    private static func setTimes(fd: Int32, _ t: Int64) { _ = futimens(fd, timespecs(t)) }
+    private static func setTimes(path: String, _ t: Int64) { _ = utimensat(AT_FDCWD, path, timespecs(t), AT_SYMLINK_NOFOLLOW) }
+}

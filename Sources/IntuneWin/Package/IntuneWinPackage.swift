@@ -1,0 +1,69 @@
+/// An opened `.intunewin`: the outer zip, its Detection.xml, and the encrypted content inside it,
+/// read in place (nothing is extracted or decrypted until asked).
+public final class IntuneWinPackage {
+    public let path: String
+    public let file: FileRegion
+    public let outer: ZipReader
+    public let detectionEntry: ZipEntry
+    public let detection: DetectionXML
+    public let contentEntry: ZipEntry
+    public let content: EncryptedContent
+
+    /// Detection.xml larger than this is not a real one.
+    static let detectionSizeLimit: UInt64 = 1 << 20
+
+    public init(path: String) throws {
+        self.path = path
+        file = try FileRegion(path: path)
+        outer = try ZipReader(source: file)
+        // Readers elsewhere match loosely (MSEndpointMgr: `Name -like "detection.xml"`); do the same as a fallback.
+        guard let det = outer.entries.first(where: { $0.name == PackagePaths.detectionEntry })
+                ?? outer.entries.first(where: { $0.portableName.lowercased().hasSuffix("metadata/detection.xml") }) else {
+            throw IntuneWinError.badInput(path, "no \(PackagePaths.detectionEntry) in the package")
+        }
+        guard det.uncompressedSize <= Self.detectionSizeLimit else {
+            throw IntuneWinError.badInput(path, "Detection.xml is \(det.uncompressedSize) bytes: too large")
+        }
+        var xml: [UInt8] = []
+        try outer.extract(det) { xml.append(contentsOf: $0) }
+        detectionEntry = det
+        detection = try DetectionXML.parse(xml, path: path)
+        let contentName = PackagePaths.contentFolder + detection.fileName
+        guard let entry = outer.entries.first(where: { $0.name == contentName }) else {
+            throw IntuneWinError.badInput(path, "no \(contentName) in the package (Detection.xml names FileName \(detection.fileName))")
+        }
+        guard entry.method == ZipEntry.stored else {
+            throw IntuneWinError.badInput(path, "\(contentName) is compressed (method \(entry.method)); packages store it")
+        }
+        contentEntry = entry
+        let start = try outer.dataOffset(of: entry)
+        content = try EncryptedContent(source: try file.region(offset: start, length: entry.compressedSize))
+    }
+
+    /// Keys and IV from Detection.xml.
+    public var keys: EncryptionKeys { EncryptionKeys(detection.encryptionInfo) }
+
+    /// The inner zip's directory, read by decrypting only the tail of the content.
+    public func innerZip() throws -> ZipReader {
+        try ZipReader(source: try content.decrypted(key: detection.encryptionInfo.encryptionKey))
+    }
+}
+
+/// Reads key material from a Detection.xml or from the package that contains one.
+public enum EncryptionInfoFile {
+    /// True when the file starts like a zip (a package) rather than XML text.
+    public static func isZip(_ path: String) throws -> Bool {
+        let file = try FileRegion(path: path)
+        let head = try file.readExactly(at: 0, count: Int(min(file.size, 4)))
+        return head == [0x50, 0x4B, 0x03, 0x04] || head == [0x50, 0x4B, 0x05, 0x06]
+    }
+
+    public static func load(_ path: String) throws -> DetectionXML {
+        if try isZip(path) { return try IntuneWinPackage(path: path).detection }
+        let file = try FileRegion(path: path)
+        guard file.size <= IntuneWinPackage.detectionSizeLimit else {
+            throw IntuneWinError.badInput(path, "neither a package nor a Detection.xml (\(file.size) bytes)")
+        }
+        return try DetectionXML.parse(try file.readExactly(at: 0, count: Int(file.size)), path: path)
+    }
+}

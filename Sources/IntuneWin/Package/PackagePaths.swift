@@ -1,0 +1,52 @@
+import Foundation
+
+/// Names and paths of a package: the fixed entry names, and how `pack` resolves its arguments the way
+/// Microsoft's tool does (output named after the setup file) while refusing what it lets slip
+/// (setup outside the source folder, output inside it).
+public enum PackagePaths {
+    public static let contentFolder = "IntuneWinPackage/Contents/"
+    public static let detectionEntry = "IntuneWinPackage/Metadata/Detection.xml"
+    public static let contentFileName = "IntunePackage.intunewin"
+
+    /// A path made absolute against the current directory, with `.`/`..` and symbolic links resolved where they exist.
+    static func canonical(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// True when `path` is `folder` or lies below it (real path containment, not a string prefix).
+    static func isInside(_ path: String, folder: String) -> Bool {
+        path == folder || path.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+    }
+
+    /// Resolves the setup file: a name relative to the source folder, or a path (relative to the
+    /// current directory or absolute) that lies inside it. Returns its path components below the source.
+    static func resolveSetup(_ setup: String, source: String) throws -> [String] {
+        let fm = FileManager.default
+        var candidates: [String] = []
+        if !setup.hasPrefix("/") { candidates.append(source + "/" + setup) }
+        candidates.append(setup)
+        var isDirectory: ObjCBool = false
+        guard let found = candidates.first(where: { fm.fileExists(atPath: $0, isDirectory: &isDirectory) }) else {
+            throw IntuneWinError.usage(setup, "setup file not found in \(source)")
+        }
+        let resolved = canonical(found)
+        guard isInside(resolved, folder: source), resolved != source else {
+            throw IntuneWinError.usage(setup, "setup file should be in folder \(source)")
+        }
+        fm.fileExists(atPath: resolved, isDirectory: &isDirectory)
+        guard !isDirectory.boolValue else { throw IntuneWinError.usage(setup, "setup file is a folder") }
+        return resolved.dropFirst(source.count).split(separator: "/").map(String.init)
+    }
+
+    /// The output file: `output` itself when it ends in `.intunewin`, else `output/<setup base name>.intunewin`.
+    static func resolveOutput(_ output: String, setupName: String) -> (folder: String, file: String) {
+        if output.lowercased().hasSuffix(".intunewin") {
+            let absolute = canonical(output)
+            return ((absolute as NSString).deletingLastPathComponent, absolute)
+        }
+        let folder = canonical(output)
+        let base = (setupName as NSString).deletingPathExtension
+        return (folder, folder + "/" + base + ".intunewin")
+    }
+}

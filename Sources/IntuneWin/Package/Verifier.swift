@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// One named check of a verification, and what it found.
+public struct VerificationCheck: Sendable, Equatable {
+    public enum Outcome: String, Sendable { case passed, failed, skipped }
+    public var name: String
+    public var outcome: Outcome
+    public var detail: String
+}
+
+/// The result of `verify`: every check, in the order run. Passed only when no check failed.
+public struct VerificationReport: Sendable {
+    public var path: String
+    public var checks: [VerificationCheck] = []
+    public var entryCount: Int = 0
+    public var passed: Bool { !checks.contains { $0.outcome == .failed } }
+    public var failures: [VerificationCheck] { checks.filter { $0.outcome == .failed } }
+
+    mutating func record(_ name: String, _ ok: Bool, _ detail: String) {
+        checks.append(VerificationCheck(name: name, outcome: ok ? .passed : .failed, detail: detail))
+    }
+
+    mutating func skip(_ name: String, _ why: String) {
+        checks.append(VerificationCheck(name: name, outcome: .skipped, detail: why))
+    }
+}
+
+/// Checks a package end to end, the way IME will use it and more: outer layout, Detection.xml,
+/// header MAC and IV, HMAC, padding, SHA-256 digest, size, every inner entry's CRC, the setup file,
+/// and optionally that the content equals a source folder. Reads the ciphertext twice at most.
+public enum Verifier {
+    public static func verify(_ package: IntuneWinPackage, source: String? = nil,
+                              progress: ((UInt64) -> Void)? = nil) throws -> VerificationReport {
+        var report = VerificationReport(path: package.path)
+        let d = package.detection
+        let info = d.encryptionInfo
+        let names = package.outer.entries.map(\.name)
+        let expected = [PackagePaths.contentFolder + d.fileName, PackagePaths.detectionEntry]
+        report.record("outer-layout", names == expected,
+                      names == expected ? "2 stored entries: content, then Detection.xml" : "entries are \(names)")
+        let profileOK = info.profileIdentifier == "ProfileVersion1" && info.fileDigestAlgorithm == "SHA256"
+        report.record("detection-xml", profileOK,
+                      profileOK ? "all fields present, key sizes right" : "ProfileIdentifier \(info.profileIdentifier), FileDigestAlgorithm \(info.fileDigestAlgorithm)")
+        let content = package.content
+        report.record("header-mac", HMACSHA256.equal(content.storedMac, info.mac),
+                      "first 32 bytes of the content \(HMACSHA256.equal(content.storedMac, info.mac) ? "equal" : "differ from") <Mac>")
+        report.record("header-iv", content.storedIV == info.initializationVector,
+                      "IV in the content \(content.storedIV == info.initializationVector ? "equals" : "differs from") <InitializationVector>")
+
+        let plain: DecryptedContent
+        do {
+            plain = try content.decrypted(key: info.encryptionKey)
+            report.record("padding", true, "PKCS#7, \(plain.paddingLength) bytes")
+        } catch let error as IntuneWinError {
+            // Still say whether the HMAC holds: it tells corruption from a wrong key.
+            let macOK = try content.hmacMatches(macKey: info.macKey)
+            report.record("hmac", macOK, macOK ? "HMAC-SHA256 over IV and ciphertext matches" : "HMAC-SHA256 does not match: content corrupt or MacKey wrong")
+            report.record("padding", false, error.reason)
+            for name in ["file-digest", "unencrypted-size", "inner-zip", "entry-crc", "setup-file"] { report.skip(name, "content could not be decrypted") }
+            return report
+        }
+        let (digest, macOK) = try plain.streamAll(macKey: info.macKey, progress: progress)
+        report.record("hmac", macOK == true, macOK == true ? "HMAC-SHA256 over IV and ciphertext matches" : "HMAC-SHA256 does not match: content corrupt or MacKey wrong")
+        report.record("file-digest", digest == info.fileDigest, digest == info.fileDigest ? "SHA-256 of the inner zip equals <FileDigest>" : "SHA-256 of the inner zip differs from <FileDigest>")
+        report.record("unencrypted-size", plain.size == d.unencryptedContentSize,
+                      "inner zip is \(plain.size) bytes, <UnencryptedContentSize> says \(d.unencryptedContentSize)")
+        let inner: ZipReader
+        do {
+            inner = try ZipReader(source: plain)
+            report.record("inner-zip", true, "\(inner.entries.count) entries")
+        } catch let error as IntuneWinError {
+            report.record("inner-zip", false, error.reason)
+            report.skip("entry-crc", "inner zip unreadable")
+            report.skip("setup-file", "inner zip unreadable")
+            return report
+        }
+        report.entryCount = inner.entries.count
+        var bad: [String] = []
+        for entry in inner.entries {
+            do { try inner.extract(entry) { _ in } } catch let error as IntuneWinError { bad.append(error.reason) }
+        }
+        report.record("entry-crc", bad.isEmpty, bad.isEmpty ? "\(inner.entries.count) entries inflate with the right size and CRC-32" : bad.prefix(5).joined(separator: "; "))
+        let setup = d.setupFile.replacingOccurrences(of: "\\", with: "/").lowercased()
+        let hasSetup = inner.entries.contains { $0.portableName.lowercased() == setup }
+        report.record("setup-file", hasSetup, hasSetup ? "\(d.setupFile) is in the content" : "\(d.setupFile) is not in the content")
+        if let source {
+            let (ok, detail) = try compare(inner, source: source)
+            report.record("source", ok, detail)
+        }
+        return report
+    }
+
+    /// Every file (and empty folder) of `source` is in the zip with identical bytes, and nothing else is.
+    static func compare(_ zip: ZipReader, source: String) throws -> (Bool, String) {
+        let tree = try SourceTree.scan(root: source)
+        var byName: [String: ZipEntry] = [:]
+        for e in zip.entries { byName[e.portableName] = e }
+        var missing: [String] = [], differ: [String] = []
+        var seen = Set<String>()
+        for item in tree {
+            let name = item.components.joined(separator: "/") + (item.kind == .emptyFolder ? "/" : "")
+            seen.insert(name)
+            guard let entry = byName[name] else { missing.append(name); continue }
+            guard case .file(let size) = item.kind else { continue }
+            guard size == entry.uncompressedSize else { differ.append(name); continue }
+            let inZip = SHA256()
+            try zip.extract(entry) { inZip.update($0) }
+            let onDisk = SHA256()
+            try FileRegion(path: item.path).stream(from: 0, length: size) { onDisk.update($0) }
+            if inZip.finalize() != onDisk.finalize() { differ.append(name) }
+        }
+        let extra = byName.keys.filter { !seen.contains($0) }.sorted()
+        if missing.isEmpty && differ.isEmpty && extra.isEmpty {
+            return (true, "\(tree.count) source items match the content byte for byte")
+        }
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("\(missing.count) missing from the package (\(missing.prefix(3).joined(separator: ", ")))") }
+        if !differ.isEmpty { parts.append("\(differ.count) differ (\(differ.prefix(3).joined(separator: ", ")))") }
+        if !extra.isEmpty { parts.append("\(extra.count) not in the source (\(extra.prefix(3).joined(separator: ", ")))") }
+        return (false, parts.joined(separator: "; "))
+    }
+}

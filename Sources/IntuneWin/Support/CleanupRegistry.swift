@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Paths of partial outputs that must disappear if the process is interrupted (SIGINT/SIGTERM).
+/// Outputs register while they are being written and unregister once renamed into place.
+public enum CleanupRegistry {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths: [String: Bool] = [:]  // path → isDirectory
+
+    static func register(_ path: String, isDirectory: Bool) {
+        lock.lock(); paths[path] = isDirectory; lock.unlock()
+    }
+
+    static func unregister(_ path: String) {
+        lock.lock(); paths[path] = nil; lock.unlock()
+    }
+
+    /// Removes every registered partial output (called from the tool's signal handler).
+    public static func removeAll() {
+        lock.lock()
+        let current = paths
+        paths = [:]
+        lock.unlock()
+        for (path, isDirectory) in current {
+            if isDirectory { try? FileManager.default.removeItem(atPath: path) } else { unlink(path) }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Every failure the library reports: which file, and what is wrong with it, in one line.
+/// The category decides the tool's exit code (see `exitCode`).
+public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// A verification found the content not as it should be (HMAC, digest, CRC, source mismatch).
+        case checkFailed
+        /// The arguments do not make sense (setup outside the source, output inside it, …).
+        case usage
+        /// An input cannot be read or is not what it claims to be (not a zip, truncated, bad XML).
+        case badInput
+        /// An output cannot be written (exists, no permission, disk full, unsafe path).
+        case cannotWrite
+        /// Stopped by SIGINT/SIGTERM; partial output was removed.
+        case interrupted
+    }
+
+    public let kind: Kind
+    /// The file the problem is about (may be empty when no single file is concerned).
+    public let path: String
+    public let reason: String
+
+    public init(_ kind: Kind, path: String, _ reason: String) {
+        self.kind = kind
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
+
+    /// The process exit code for this kind: 1 check failed, 2 usage, 3 bad input, 4 cannot write, 130 interrupted.
+    public var exitCode: Int32 {
+        switch kind {
+        case .checkFailed: return 1
+        case .usage: return 2
+        case .badInput: return 3
+        case .cannotWrite: return 4
+        case .interrupted: return 130
+        }
+    }
+
+    static func badInput(_ path: String, _ reason: String) -> IntuneWinError { .init(.badInput, path: path, reason) }
+    static func checkFailed(_ path: String, _ reason: String) -> IntuneWinError { .init(.checkFailed, path: path, reason) }
+    static func cannotWrite(_ path: String, _ reason: String) -> IntuneWinError { .init(.cannotWrite, path: path, reason) }
+    static func usage(_ path: String, _ reason: String) -> IntuneWinError { .init(.usage, path: path, reason) }
+}

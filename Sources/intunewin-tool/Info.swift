@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import IntuneWin
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a package's Detection.xml fields, sizes and entry count.",
+        discussion: """
+        FILE is a .intunewin or a Detection.xml. EncryptionKey and MacKey are hidden unless --show-keys \
+        is given: whoever has them can decrypt the content.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("A .intunewin package or a Detection.xml.", valueName: "file"))
+    var file: String
+
+    @Flag(name: .customLong("json"), help: "Print as JSON.")
+    var json = false
+
+    @Flag(name: .customLong("show-keys"), help: "Show EncryptionKey and MacKey (secrets).")
+    var showKeys = false
+
+    func run() throws {
+        var package: IntuneWinPackage? = nil
+        let detection: DetectionXML
+        if try EncryptionInfoFile.isZip(file) {
+            package = try IntuneWinPackage(path: file)
+            detection = package!.detection
+        } else {
+            detection = try EncryptionInfoFile.load(file)
+        }
+        let e = detection.encryptionInfo
+        let hidden = "(hidden: use --show-keys)"
+        var fields: [(String, String, Any)] = [
+            ("Tool version", "toolVersion", detection.toolVersion),
+            ("Name", "name", detection.name),
+            ("Setup file", "setupFile", detection.setupFile),
+            ("Content file", "fileName", detection.fileName),
+            ("Unencrypted size", "unencryptedContentSize", detection.unencryptedContentSize),
+        ]
+        if let package {
+            fields.append(("Encrypted size", "encryptedSize", package.contentEntry.uncompressedSize))
+            fields.append(("Package size", "packageSize", package.file.size))
+            fields.append(("Entries", "entryCount", try package.innerZip().entries.count))
+        }
+        let encryption: [(String, String, String)] = [
+            ("Encryption key", "encryptionKey", showKeys ? e.encryptionKey.revealedBase64() : hidden),
+            ("MAC key", "macKey", showKeys ? e.macKey.revealedBase64() : hidden),
+            ("IV", "initializationVector", Terminal.base64(e.initializationVector)),
+            ("MAC", "mac", Terminal.base64(e.mac)),
+            ("Profile", "profileIdentifier", e.profileIdentifier),
+            ("File digest", "fileDigest", Terminal.base64(e.fileDigest)),
+            ("Digest algorithm", "fileDigestAlgorithm", e.fileDigestAlgorithm),
+        ]
+        if json {
+            var object: [String: Any] = ["file": file]
+            for (_, key, value) in fields { object[key] = value }
+            var enc: [String: Any] = [:]
+            for (_, key, value) in encryption where showKeys || (key != "encryptionKey" && key != "macKey") { enc[key] = value }
+            object["encryptionInfo"] = enc
+            if let msi = detection.msiInfo {
+                object["msiInfo"] = Dictionary(msi.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            }
+            Terminal.json(object)
+            return
+        }
+        Terminal.line("File:              \(file)")
+        for (label, _, value) in fields { Terminal.line(pad(label) + "\(value)") }
+        Terminal.line("EncryptionInfo:")
+        for (label, _, value) in encryption { Terminal.line("  " + pad(label, 16) + value) }
+        if let msi = detection.msiInfo {
+            Terminal.line("MsiInfo:")
+            for field in msi { Terminal.line("  " + pad(field.name, 30) + field.value) }
+        }
+    }
+
+    private func pad(_ s: String, _ width: Int = 18) -> String {
+        let label = s + ":"
+        return label + String(repeating: " ", count: max(1, width - label.count))
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import IntuneWin
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the files inside a package without decrypting all of it.",
+        discussion: "Only the inner zip's directory at the end of the content is decrypted, so this is fast for any package size."
+    )
+
+    @Argument(help: ArgumentHelp("A .intunewin package.", valueName: "file"))
+    var file: String
+
+    @Flag(name: .customLong("json"), help: "Print as JSON.")
+    var json = false
+
+    func run() throws {
+        let zip = try IntuneWinPackage(path: file).innerZip()
+        if json {
+            Terminal.json(zip.entries.map { e -> [String: Any] in
+                ["path": e.portableName, "size": e.uncompressedSize, "compressedSize": e.compressedSize,
+                 "crc32": hex(e.crc32), "modified": e.modified.text, "folder": e.isDirectory,
+                 "method": e.method == 0 ? "stored" : e.method == 8 ? "deflate" : "\(e.method)"]
+            })
+            return
+        }
+        Terminal.line("Modified             Size          Compressed    CRC-32    Name")
+        var total: UInt64 = 0
+        for e in zip.entries {
+            total += e.uncompressedSize
+            Terminal.line("\(e.modified.text)  \(col(e.uncompressedSize))  \(col(e.compressedSize))  \(hex(e.crc32))  \(e.portableName)")
+        }
+        Terminal.line("\(zip.entries.count) entries, \(Terminal.bytes(total))")
+    }
+
+    private func col(_ n: UInt64) -> String {
+        let s = String(n)
+        return String(repeating: " ", count: max(0, 12 - s.count)) + s
+    }
+}
+
+func hex(_ v: UInt32) -> String {
+    let s = String(v, radix: 16)
+    return String(repeating: "0", count: 8 - s.count) + s
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import IntuneWin
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a package end to end; exit 0 only if every check holds.",
+        discussion: """
+        Checks: outer layout, Detection.xml fields, header MAC and IV, HMAC-SHA256, PKCS#7 padding, \
+        SHA-256 == FileDigest, size == UnencryptedContentSize, every inner entry's CRC-32, SetupFile present; \
+        with --source, that the package holds exactly the folder's files with identical bytes. \
+        Exit 1 names each failed check; exit 3 when the file cannot be read as a package at all.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("A .intunewin package.", valueName: "file"))
+    var file: String
+
+    @Option(name: .customLong("source"), help: ArgumentHelp("Also compare with this folder (the one it was packed from).", valueName: "folder"))
+    var source: String?
+
+    @Flag(name: .customLong("json"), help: "Print the report as JSON.")
+    var json = false
+
+    func run() throws {
+        let package = try IntuneWinPackage(path: file)
+        let progress = ProgressLine("verifying", total: package.content.ciphertextSize, enabled: !json)
+        let report = try Verifier.verify(package, source: source) { progress.advance($0) }
+        progress.finish()
+        if json {
+            Terminal.json([
+                "file": file,
+                "passed": report.passed,
+                "entries": report.entryCount,
+                "checks": report.checks.map { ["name": $0.name, "outcome": $0.outcome.rawValue, "detail": $0.detail] },
+            ] as [String: Any])
+        } else {
+            for check in report.checks {
+                let tag = check.outcome == .passed ? "ok  " : check.outcome == .failed ? "FAIL" : "skip"
+                Terminal.line("\(tag)  \(check.name.padding(toLength: 17, withPad: " ", startingAt: 0))\(check.detail)")
+            }
+            let failed = report.failures
+            Terminal.line(failed.isEmpty ? "\(file): verified (\(report.checks.count) checks passed)"
+                          : "\(file): FAILED \(failed.count) of \(report.checks.count) checks: \(failed.map(\.name).joined(separator: ", "))")
+        }
+        if !report.passed { throw ExitCode(1) }
+    }
+}
