@@ -6,7 +6,7 @@ struct Decrypt: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Decrypt an IME-downloaded .bin (or a package's IntunePackage.intunewin) to a zip or a folder.",
         discussion: """
-        The .bin IME downloads to ...\\Content\\Incoming is MAC(32) | IV(16) | AES-256-CBC(zip). Give the key \
+        BIN may also be a whole .intunewin. The .bin IME downloads to ...\\Content\\Incoming is MAC(32) | IV(16) | AES-256-CBC(zip). Give the key \
         material with --key/--iv (base64; add --mac-key to check the HMAC, --digest to check SHA-256) or \
         --encryption-info with the package's Detection.xml or .intunewin. Without a MAC key or digest the \
         result is decrypted but its integrity is not verified, and that is said on stderr.
@@ -70,7 +70,9 @@ struct Decrypt: ParsableCommand {
                                macKey: try bytes(macKey, "--mac-key", 32).map(SecretBytes.init),
                                mac: try bytes(mac, "--mac", 32), fileDigest: try bytes(digest, "--digest", 32))
         }
-        let content = try EncryptedContent(source: try FileRegion(path: bin))
+        // A whole package is accepted too: its encrypted content entry is used in place.
+        let content = try EncryptionInfoFile.isZip(bin) ? try IntuneWinPackage(path: bin).content
+            : try EncryptedContent(source: try FileRegion(path: bin))
         let progress = ProgressLine("decrypting", total: content.ciphertextSize * 2, enabled: !json)
         let result = try Decryptor.decrypt(content, keys: keys, output: .init(path: output), overwrite: force) { progress.advance($0) }
         progress.finish()

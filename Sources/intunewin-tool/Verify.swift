@@ -42,6 +42,9 @@ struct Verify: ParsableCommand {
             Terminal.line(failed.isEmpty ? "\(file): verified (\(report.checks.count) checks passed)"
                           : "\(file): FAILED \(failed.count) of \(report.checks.count) checks: \(failed.map(\.name).joined(separator: ", "))")
         }
-        if !report.passed { throw ExitCode(1) }
+        if !report.passed {
+            Terminal.error("\(file): verification failed: \(report.failures.map(\.name).joined(separator: ", "))")
+            throw ExitCode(1)
+        }
     }
 }

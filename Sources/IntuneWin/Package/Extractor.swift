@@ -22,16 +22,7 @@ public enum Extractor {
         let fm = FileManager.default
         let target = PackagePaths.canonical(output)
         // Validate every name first: a hostile entry means nothing is written at all.
-        var plan: [(ZipEntry, [String])] = []
-        var seen = Set<String>()
-        for entry in zip.entries {
-            let parts = try SafePath.components(of: entry.name)
-            let key = parts.joined(separator: "/")
-            guard seen.insert(key).inserted || entry.isDirectory else {
-                throw IntuneWinError.badInput(zip.source.path, "\(entry.name): duplicate entry name")
-            }
-            plan.append((entry, parts))
-        }
+        let plan = try SafePath.plan(zip)
         try checkTarget(target, overwrite: overwrite)
         let parent = (target as NSString).deletingLastPathComponent
         if !fm.fileExists(atPath: parent) {

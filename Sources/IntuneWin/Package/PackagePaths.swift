@@ -8,10 +8,19 @@ public enum PackagePaths {
     public static let detectionEntry = "IntuneWinPackage/Metadata/Detection.xml"
     public static let contentFileName = "IntunePackage.intunewin"
 
-    /// A path made absolute against the current directory, with `.`/`..` and symbolic links resolved where they exist.
+    /// A path made absolute against the current directory, with `.`/`..` resolved and symbolic links
+    /// resolved in the longest part that exists (so a not-yet-created output under a link is placed right).
     static func canonical(_ path: String) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
+        var existing = URL(fileURLWithPath: absolute).standardizedFileURL
+        var missing: [String] = []
+        while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" {
+            missing.insert(existing.lastPathComponent, at: 0)
+            existing.deleteLastPathComponent()
+        }
+        var resolved = existing.resolvingSymlinksInPath()
+        for part in missing { resolved.appendPathComponent(part) }
+        return resolved.standardizedFileURL.path
     }
 
     /// True when `path` is `folder` or lies below it (real path containment, not a string prefix).
@@ -34,7 +43,7 @@ public enum PackagePaths {
         guard isInside(resolved, folder: source), resolved != source else {
             throw IntuneWinError.usage(setup, "setup file should be in folder \(source)")
         }
-        fm.fileExists(atPath: resolved, isDirectory: &isDirectory)
+        _ = fm.fileExists(atPath: resolved, isDirectory: &isDirectory)
         guard !isDirectory.boolValue else { throw IntuneWinError.usage(setup, "setup file is a folder") }
         return resolved.dropFirst(source.count).split(separator: "/").map(String.init)
     }

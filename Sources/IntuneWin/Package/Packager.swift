@@ -61,13 +61,21 @@ public enum Packager {
         if fm.fileExists(atPath: outFile) && !request.overwrite {
             throw IntuneWinError.cannotWrite(outFile, "already exists (use -q or --force to overwrite)")
         }
+        let plan = try SourceTree.scan(root: source)
         if !fm.fileExists(atPath: outFolder) {
             do { try fm.createDirectory(atPath: outFolder, withIntermediateDirectories: true) } catch {
                 throw IntuneWinError.cannotWrite(outFolder, "cannot create output folder: \(error.localizedDescription)")
             }
         }
 
-        let plan = try SourceTree.scan(root: source)
+        return try write(plan: plan, name: setupName, setupFile: setupComponents.joined(separator: "\\"),
+                         to: outFile, request: request, progress: progress)
+    }
+
+    /// Writes a package holding `plan` (already in order) to `outFile`. Separate from `pack` so tests can
+    /// write packages with entries no real folder produces (hostile names).
+    static func write(plan: [SourceEntry], name: String, setupFile: String, to outFile: String,
+                      request: PackRequest, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> PackResult {
         let totalBytes = plan.reduce(UInt64(0)) { sum, e in
             if case .file(let size) = e.kind { return sum + size } else { return sum }
         }
@@ -91,10 +99,10 @@ public enum Packager {
 
         let detection = DetectionXML(
             toolVersion: request.toolVersion,
-            name: setupName,
+            name: name,
             unencryptedContentSize: sealed.plainSize,
             fileName: PackagePaths.contentFileName,
-            setupFile: setupComponents.joined(separator: "\\"),
+            setupFile: setupFile,
             encryptionInfo: EncryptionInfo(
                 encryptionKey: keys.encryptionKey, macKey: keys.macKey, initializationVector: keys.initializationVector,
                 mac: sealed.mac, profileIdentifier: "ProfileVersion1", fileDigest: sealed.fileDigest,

@@ -21,3 +21,21 @@ public enum SafePath {
         return result
     }
 }
+
+extension SafePath {
+    /// Checks every entry of a zip before anything is written: each name safe, no two entries for the
+    /// same path. Returns each entry with its components.
+    public static func plan(_ zip: ZipReader) throws -> [(entry: ZipEntry, components: [String])] {
+        var plan: [(entry: ZipEntry, components: [String])] = []
+        var seen = Set<String>()
+        for entry in zip.entries {
+            let parts = try components(of: entry.name)
+            let key = parts.joined(separator: "/")
+            guard seen.insert(key).inserted || entry.isDirectory else {
+                throw IntuneWinError.badInput(zip.source.path, "\(entry.name): duplicate entry name")
+            }
+            plan.append((entry, parts))
+        }
+        return plan
+    }
+}

@@ -61,7 +61,7 @@ public enum Verifier {
             let macOK = try content.hmacMatches(macKey: info.macKey)
             report.record("hmac", macOK, macOK ? "HMAC-SHA256 over IV and ciphertext matches" : "HMAC-SHA256 does not match: content corrupt or MacKey wrong")
             report.record("padding", false, error.reason)
-            for name in ["file-digest", "unencrypted-size", "inner-zip", "entry-crc", "setup-file"] { report.skip(name, "content could not be decrypted") }
+            for name in ["file-digest", "unencrypted-size", "inner-zip", "entry-names", "entry-crc", "setup-file"] { report.skip(name, "content could not be decrypted") }
             return report
         }
         let (digest, macOK) = try plain.streamAll(macKey: info.macKey, progress: progress)
@@ -75,11 +75,18 @@ public enum Verifier {
             report.record("inner-zip", true, "\(inner.entries.count) entries")
         } catch let error as IntuneWinError {
             report.record("inner-zip", false, error.reason)
+            report.skip("entry-names", "inner zip unreadable")
             report.skip("entry-crc", "inner zip unreadable")
             report.skip("setup-file", "inner zip unreadable")
             return report
         }
         report.entryCount = inner.entries.count
+        do {
+            _ = try SafePath.plan(inner)
+            report.record("entry-names", true, "every name stays inside an output folder, no duplicates")
+        } catch let error as IntuneWinError {
+            report.record("entry-names", false, error.reason + " (" + error.path + ")")
+        }
         var bad: [String] = []
         for entry in inner.entries {
             do { try inner.extract(entry) { _ in } } catch let error as IntuneWinError { bad.append(error.reason) }
