@@ -64,17 +64,17 @@ struct Info: ParsableCommand {
             Terminal.json(object)
             return
         }
-        Terminal.line("File:              \(file)")
+        Terminal.line(pad("File") + file)
         for (label, _, value) in fields { Terminal.line(pad(label) + "\(value)") }
         Terminal.line("EncryptionInfo:")
-        for (label, _, value) in encryption { Terminal.line("  " + pad(label, 16) + value) }
+        for (label, _, value) in encryption { Terminal.line("  " + pad(label, 19) + value) }
         if let msi = detection.msiInfo {
             Terminal.line("MsiInfo:")
-            for field in msi { Terminal.line("  " + pad(field.name, 30) + field.value) }
+            for field in msi { Terminal.line("  " + pad(field.name, 32) + field.value) }
         }
     }
 
-    private func pad(_ s: String, _ width: Int = 18) -> String {
+    private func pad(_ s: String, _ width: Int = 21) -> String {
         let label = s + ":"
         return label + String(repeating: " ", count: max(1, width - label.count))
     }

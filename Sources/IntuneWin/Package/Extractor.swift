@@ -45,7 +45,16 @@ public enum Extractor {
         }
 
         var result = ExtractResult(outputFolder: target, files: 0, folders: 0, bytes: 0)
+        let fileMode = 0o644 & ~currentUmask()
         var folderTimes: [(String, Int64)] = []
+        var madeFolders: Set<String> = [staging]
+        func makeFolders(_ path: String) throws {
+            guard !madeFolders.contains(path) else { return }
+            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+                throw IntuneWinError.cannotWrite(path, "cannot create folder (a file of that name exists?)")
+            }
+            madeFolders.insert(path)
+        }
         for (entry, parts) in plan {
             let path = staging + "/" + parts.joined(separator: "/")
             let time = entry.modified.unixTime()
@@ -69,7 +78,7 @@ public enum Extractor {
                 close(fd)
                 throw error
             }
-            fchmod(fd, 0o644 & ~currentUmask())
+            fchmod(fd, fileMode)
             if let t = time { setTimes(fd: fd, t) }
             close(fd)
             result.files += 1
@@ -105,12 +114,6 @@ public enum Extractor {
         guard let items = try? FileManager.default.contentsOfDirectory(atPath: path) else { return false }
         var st = stat()
         return items.isEmpty && lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    private static func makeFolders(_ path: String) throws {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw IntuneWinError.cannotWrite(path, "cannot create folder (a file of that name exists?)")
-        }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
