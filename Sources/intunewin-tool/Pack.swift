@@ -55,6 +55,7 @@ struct Pack: ParsableCommand {
         }
         (progress ?? bar).finish()
         if silent { return }
+        if !json { for warning in result.warnings { Terminal.warning(warning) } }
         let d = result.detection
         if json {
             Terminal.json([
@@ -69,6 +70,8 @@ struct Pack: ParsableCommand {
                 "packageSize": result.packageSize,
                 "fileDigest": Terminal.base64(d.encryptionInfo.fileDigest),
                 "fileDigestAlgorithm": d.encryptionInfo.fileDigestAlgorithm,
+                "msiInfo": d.msiInfo.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.name, $0.value) }) } as Any,
+                "warnings": result.warnings,
             ] as [String: Any])
             return
         }

@@ -87,8 +87,11 @@ enum Tool {
 
     static var binary: URL { productsDirectory.appendingPathComponent("intunewin-tool") }
 
-    static let samplesDirectory = URL(fileURLWithPath: "/work/shared/intunewin-samples")
-    static let oracle = URL(fileURLWithPath: "/work/shared/oracle/intunewin_ref.py")
+    /// `../shared` beside the repository (this file is Tests/IntuneWinToolTests/ToolRunner.swift).
+    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("../shared").standardizedFileURL
+    static let samplesDirectory = shared.appendingPathComponent("intunewin-samples")
+    static let oracle = shared.appendingPathComponent("oracle/intunewin_ref.py")
 
     /// All Microsoft-made sample packages, sorted by name.
     static var samples: [URL] {
@@ -136,7 +139,7 @@ func python(_ script: String, _ arguments: [String] = []) throws -> RunResult {
     try execute("python3", ["-c", script] + arguments)
 }
 
-/// Runs the independent Python implementation in /work/shared/oracle.
+/// Runs the independent Python implementation in ../shared/oracle.
 @discardableResult
 func oracle(_ arguments: String...) throws -> RunResult {
     try execute("python3", [Tool.oracle.path] + arguments)

@@ -36,6 +36,8 @@ public struct PackResult: Sendable {
     public var packageSize: UInt64
     /// Size of the encrypted content (what Intune calls sizeEncrypted).
     public var encryptedSize: UInt64
+    /// Things the user should know about the content (an MSI that needs its source after installation, …).
+    public var warnings: [String] = []
 }
 
 /// Builds a `.intunewin` in one streaming pass: source files → deflate → inner zip → SHA-256 and
@@ -62,19 +64,33 @@ public enum Packager {
             throw IntuneWinError.cannotWrite(outFile, "already exists (use -q or --force to overwrite)")
         }
         let plan = try SourceTree.scan(root: source)
+        // An .msi setup file (extension only, as Microsoft decides) gives Name and MsiInfo.
+        var msi: MsiInfo? = nil
+        var warnings: [String] = []
+        if (setupName as NSString).pathExtension.lowercased() == "msi" {
+            let setupPath = source + "/" + setupComponents.joined(separator: "/")
+            let database = try MSIDatabase(path: setupPath)
+            msi = try MsiInfo(database: database, fileName: setupName)
+            let resiliency = try SourceResiliency(database: database, folder: (setupPath as NSString).deletingLastPathComponent)
+            warnings += resiliency.findings.map {
+                "\(setupName) needs its source after installation: \($0). IME deletes IMECache after the install, so repair, self-heal and uninstall can fail; consider the nested-zip mode"
+            }
+        }
         if !fm.fileExists(atPath: outFolder) {
             do { try fm.createDirectory(atPath: outFolder, withIntermediateDirectories: true) } catch {
                 throw IntuneWinError.cannotWrite(outFolder, "cannot create output folder: \(error.localizedDescription)")
             }
         }
 
-        return try write(plan: plan, name: setupName, setupFile: setupComponents.joined(separator: "\\"),
-                         to: outFile, request: request, progress: progress)
+        var result = try write(plan: plan, name: msi?.name ?? setupName, setupFile: setupComponents.joined(separator: "\\"),
+                               msiInfo: msi?.fields, to: outFile, request: request, progress: progress)
+        result.warnings = warnings
+        return result
     }
 
     /// Writes a package holding `plan` (already in order) to `outFile`. Separate from `pack` so tests can
     /// write packages with entries no real folder produces (hostile names).
-    static func write(plan: [SourceEntry], name: String, setupFile: String, to outFile: String,
+    static func write(plan: [SourceEntry], name: String, setupFile: String, msiInfo: [MsiInfoField]? = nil, to outFile: String,
                       request: PackRequest, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> PackResult {
         let totalBytes = plan.reduce(UInt64(0)) { sum, e in
             if case .file(let size) = e.kind { return sum + size } else { return sum }
@@ -107,7 +123,7 @@ public enum Packager {
                 encryptionKey: keys.encryptionKey, macKey: keys.macKey, initializationVector: keys.initializationVector,
                 mac: sealed.mac, profileIdentifier: "ProfileVersion1", fileDigest: sealed.fileDigest,
                 fileDigestAlgorithm: "SHA256"),
-            msiInfo: nil)
+            msiInfo: msiInfo)
         try outer.addEntry(name: PackagePaths.detectionEntry, time: now, bytes: detection.serialized(), to: file)
         try outer.finish(to: file)
         let packageSize = file.offset

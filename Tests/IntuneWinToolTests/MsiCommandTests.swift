@@ -1,0 +1,63 @@
+import Foundation
+import XCTest
+
+/// `intunewin-tool msi` and MSI-aware `pack`, through the binary.
+final class MsiCommandTests: ToolTestCase {
+    private static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/msi")
+
+    /// Sample 09's AESetup.msi, unpacked with the tool.
+    private func sampleMSI() throws -> URL {
+        assertExit(try tool("unpack", Tool.sample("09").path, "-o", path("ae").path), 0)
+        return path("ae/AESetup.msi")
+    }
+
+    func testMsiJSONShowsMicrosoftsMsiInfoAndTheTrueFacts() throws {
+        let msi = try sampleMSI()
+        let result = try tool("msi", msi.path, "--json")
+        assertExit(result, 0)
+        let object = try result.jsonObject()
+        XCTAssertEqual(object["name"] as? String, "AutoElevate")
+        let info = try XCTUnwrap(object["msiInfo"] as? [String: String])
+        XCTAssertEqual(info["MsiIncludesServices"], "false")
+        XCTAssertEqual(info["MsiPublisher"], "CyberFOX LLC")
+        XCTAssertEqual(number((object["facts"] as? [String: Any])?["services"]), 2)
+        XCTAssertEqual((object["differencesFromMicrosoft"] as? [String])?.count, 1)
+        let tables = try XCTUnwrap(object["tables"] as? [[String: Any]])
+        XCTAssertEqual(number(tables.first { $0["name"] as? String == "ServiceInstall" }?["rows"]), 2)
+        XCTAssertEqual((object["sourceResiliency"] as? [String: Any])?["needsSource"] as? Bool, false)
+    }
+
+    func testMsiTableOptionPrintsRowsAndUnknownTableIsAnError() throws {
+        let msi = try sampleMSI()
+        let table = try tool("msi", msi.path, "--table", "ServiceInstall")
+        assertExit(table, 0)
+        XCTAssertTrue(table.out.contains("AutoElevateAgent"), table.summary)
+        let missing = try tool("msi", msi.path, "--table", "NoSuchTable")
+        assertExit(missing, 3)
+        assertOneLineError(missing, naming: "AESetup.msi")
+    }
+
+    func testPackOfAnMSIWithAnExternalCabinetWarns() throws {
+        let src = path("src")
+        try makeFolder(src)
+        for name in ["dualpurpose.wxs", "payload.txt"] {
+            try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent(name), to: src.appending(name))
+        }
+        assertExit(try execute("wixl", ["-o", src.appending("app.msi").path, src.appending("dualpurpose.wxs").path]), 0)
+        let packed = try tool("pack", "-c", src.path, "-s", "app.msi", "-o", path("out").path)
+        assertExit(packed, 0)
+        XCTAssertTrue(packed.err.contains("data1.cab"), packed.summary)
+        XCTAssertTrue(packed.err.contains("nested-zip"), packed.summary)
+        let info = try tool("info", path("out/app.intunewin").path, "--json").jsonObject()
+        XCTAssertEqual(info["name"] as? String, "Prüfprodukt Größe")
+        XCTAssertEqual((info["msiInfo"] as? [String: String])?["MsiExecutionContext"], "Any")
+    }
+
+    func testNotACompoundFileIsBadInput() throws {
+        try write("not an msi", to: path("x.msi"))
+        let result = try tool("msi", path("x.msi").path)
+        assertExit(result, 3)
+        assertOneLineError(result, naming: "x.msi")
+    }
+}
