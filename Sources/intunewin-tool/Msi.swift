@@ -24,22 +24,26 @@ struct Msi: ParsableCommand {
     var json = false
 
     func run() throws {
-        let db = try MSIDatabase(path: file)
+        let compound = try CompoundFile(path: file)
+        let kind = (file as NSString).pathExtension.lowercased()
+        // An .msi must be a whole database; patches and transforms carry their own small one, shown when readable.
+        let db: MSIDatabase? = kind == "msi" || table != nil ? try MSIDatabase(file: compound) : try? MSIDatabase(file: compound)
         if let table {
-            guard let t = try db.table(table) else { throw IntuneWinError(.badInput, path: file, "no table \(table) (tables: \(db.tableNames.joined(separator: ", ")))") }
+            guard let t = try db?.table(table) else {
+                throw IntuneWinError(.badInput, path: file, "no table \(table) (tables: \((db?.tableNames ?? []).joined(separator: ", ")))")
+            }
             printTable(t)
             return
         }
-        let summary = try? db.summaryInformation()
-        let isMSI = (file as NSString).pathExtension.lowercased() == "msi"
-        let info = isMSI ? try MsiInfo(database: db, fileName: (file as NSString).lastPathComponent) : nil
-        let resiliency = isMSI ? try SourceResiliency(database: db, folder: (file as NSString).deletingLastPathComponent) : nil
+        let summary = try? SummaryInformation.read(from: compound)
+        let info = kind == "msi" ? try db.map { try MsiInfo(database: $0, fileName: (file as NSString).lastPathComponent) } : nil
+        let resiliency = kind == "msi" ? try db.map { try SourceResiliency(database: $0, folder: (file as NSString).deletingLastPathComponent) } : nil
         var tables: [(String, Int)] = []
-        for name in db.tableNames { tables.append((name, try db.table(name)?.rows.count ?? 0)) }
-        let properties = try db.properties()
+        for name in db?.tableNames ?? [] { tables.append((name, try db?.table(name)?.rows.count ?? 0)) }
+        let properties = try db?.properties() ?? [:]
 
         if json {
-            var object: [String: Any] = ["file": file, "tables": tables.map { ["name": $0.0, "rows": $0.1] }]
+            var object: [String: Any] = ["file": file, "kind": kind, "tables": tables.map { ["name": $0.0, "rows": $0.1] }]
             object["summaryInformation"] = Dictionary(uniqueKeysWithValues: (summary?.properties ?? [:]).map {
                 (SummaryInformation.names[$0.key] ?? "PID\($0.key)", $0.value.description)
             })
@@ -55,6 +59,11 @@ struct Msi: ParsableCommand {
             }
             Terminal.json(object)
             return
+        }
+        let productKeys = ["ProductName", "ProductVersion", "Manufacturer", "ProductCode", "UpgradeCode", "ProductLanguage", "ALLUSERS", "MSIINSTALLPERUSER", "REBOOT"]
+        if !properties.isEmpty {
+            Terminal.line("Product properties:")
+            for key in productKeys { if let v = properties[key] { Terminal.line("  \(key.padding(toLength: 21, withPad: " ", startingAt: 0))\(v)") } }
         }
         if let info {
             Terminal.line("Name (Detection.xml): \(info.name)")

@@ -60,4 +60,23 @@ final class MsiCommandTests: ToolTestCase {
         assertExit(result, 3)
         assertOneLineError(result, naming: "x.msi")
     }
+
+    func testPatchesAndTransformsShowSummaryInformationWithoutMsiInfo() throws {
+        // msitools cannot write a real patch or transform; a database under those names exercises the same paths.
+        let src = path("fx")
+        try makeFolder(src)
+        for name in ["machine.wxs", "payload.txt"] {
+            try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent(name), to: src.appending(name))
+        }
+        assertExit(try execute("wixl", ["-o", path("fix.mst").path, src.appending("machine.wxs").path], in: src), 0)
+        let transform = try tool("msi", path("fix.mst").path, "--json").jsonObject()
+        XCTAssertNil(transform["msiInfo"])
+        XCTAssertEqual(transform["kind"] as? String, "mst")
+        XCTAssertEqual((transform["summaryInformation"] as? [String: Any])?["Subject"] as? String, "Machine Product")
+
+        assertExit(try execute("msibuild", [path("empty.msp").path, "-s", "Empty patch"]), 0)
+        let patch = try tool("msi", path("empty.msp").path, "--json").jsonObject()
+        XCTAssertNil(patch["msiInfo"])
+        XCTAssertEqual((patch["summaryInformation"] as? [String: Any])?["Subject"] as? String, "Empty patch")
+    }
 }

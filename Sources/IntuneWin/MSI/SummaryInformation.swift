@@ -52,7 +52,7 @@ public struct SummaryInformation: Sendable {
     public var wordCount: Int? { integer(15) }
 
     /// Reads the stream from the compound file's root storage.
-    static func read(from file: CompoundFile) throws -> SummaryInformation {
+    public static func read(from file: CompoundFile) throws -> SummaryInformation {
         guard let entry = try file.children(of: file.root).first(where: { $0.name == "\u{5}SummaryInformation" }) else {
             throw IntuneWinError.badInput(file.source.path, "no \\005SummaryInformation stream")
         }
