@@ -25,6 +25,33 @@ struct Pack: ParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Output folder (file named <setup>.intunewin, folder created if missing), or a path ending in .intunewin.", valueName: "path"))
     var output: String
 
+    @Option(name: [.customShort("a"), .customLong("catalog")], help: ArgumentHelp("Windows 10 S mode catalog folder: its files go into the package as Microsoft's tool lays them out.", valueName: "folder"))
+    var catalog: String?
+
+    @Option(name: .customLong("exclude"), help: ArgumentHelp("Leave out files matching this glob (repeatable; also read from <source>/.intunewinignore).", valueName: "glob"))
+    var exclude: [String] = []
+
+    @Flag(name: .customLong("strict"), help: "Fail (exit 1) on lint findings instead of warning.")
+    var strict = false
+
+    @Flag(name: .customLong("nested-zip"), help: "Ship the content as payload.zip plus an install.ps1 launcher that expands it to a persistent folder, so chained installers and MSI repair survive IME's cache cleanup.")
+    var nestedZip = false
+
+    @Option(name: .customLong("extract-to"), help: ArgumentHelp("With --nested-zip: persistent folder on the device (default %ProgramData%\\IntuneWin\\<name>\\<payload digest prefix>).", valueName: "path"))
+    var extractTo: String?
+
+    @Option(name: .customLong("setup-args"), help: ArgumentHelp("With --nested-zip: arguments for the setup (MSI setups get msiexec /i … /qn).", valueName: "args"))
+    var setupArgs: String?
+
+    @Option(name: .customLong("uninstall-cmd"), help: ArgumentHelp("With --nested-zip: command line that install.ps1 -Uninstall runs from the persistent folder.", valueName: "cmd"))
+    var uninstallCmd: String?
+
+    @Option(name: .customLong("uninstall-args"), help: ArgumentHelp("With --nested-zip: arguments for the setup on uninstall (MSI: msiexec /x is used).", valueName: "args"))
+    var uninstallArgs: String?
+
+    @Option(name: .customLong("launcher-timeout"), help: ArgumentHelp("With --nested-zip: minutes the launcher waits for the setup and its child processes.", valueName: "minutes"))
+    var launcherTimeout: Int = 50
+
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Quiet mode as in Microsoft's tool: overwrite an existing output, no progress.")
     var quiet = false
 
@@ -40,9 +67,30 @@ struct Pack: ParsableCommand {
     @Flag(name: .customLong("json"), help: "Print the result as JSON.")
     var json = false
 
+    func validate() throws {
+        if !nestedZip && (extractTo != nil || setupArgs != nil || uninstallCmd != nil || uninstallArgs != nil) {
+            throw ValidationError("--extract-to, --setup-args, --uninstall-cmd and --uninstall-args go with --nested-zip")
+        }
+        if launcherTimeout < 1 || launcherTimeout > 59 {
+            throw ValidationError("--launcher-timeout must be 1 to 59 minutes (IME stops waiting at 60)")
+        }
+    }
+
     func run() throws {
         var request = PackRequest(sourceFolder: content, setupFile: setup, output: output)
         request.overwrite = quiet || silent || force
+        request.catalogFolder = catalog
+        request.excludes = exclude
+        request.strict = strict
+        if nestedZip {
+            var options = NestedOptions()
+            options.extractTo = extractTo
+            options.setupArguments = setupArgs ?? ""
+            options.uninstallCommand = uninstallCmd
+            options.uninstallArguments = uninstallArgs
+            options.timeoutMinutes = launcherTimeout
+            request.nested = options
+        }
         if let encryptionInfo {
             request.keys = EncryptionKeys(try EncryptionInfoFile.load(encryptionInfo).encryptionInfo)
             if !silent && !json { Terminal.warning("reusing keys from \(encryptionInfo): for testing only") }
@@ -72,6 +120,11 @@ struct Pack: ParsableCommand {
                 "fileDigestAlgorithm": d.encryptionInfo.fileDigestAlgorithm,
                 "msiInfo": d.msiInfo.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.name, $0.value) }) } as Any,
                 "warnings": result.warnings,
+                "excluded": result.excluded,
+                "nested": result.nested.map { n -> [String: Any] in
+                    ["installCommand": n.installCommand, "uninstallCommand": n.uninstallCommand, "extractTo": n.launcher.extractTo,
+                     "payloadSHA256": n.launcher.payloadSHA256, "detectionHint": n.detectionHint]
+                } as Any,
             ] as [String: Any])
             return
         }
@@ -81,5 +134,14 @@ struct Pack: ParsableCommand {
         Terminal.line("  SetupFile:  \(d.setupFile)")
         Terminal.line("  Content:    \(Terminal.bytes(d.unencryptedContentSize)) zipped, \(Terminal.bytes(result.encryptedSize)) encrypted")
         Terminal.line("  FileDigest: \(Terminal.base64(d.encryptionInfo.fileDigest)) (SHA-256)")
+        if !result.excluded.isEmpty {
+            Terminal.line("  Excluded:   \(result.excluded.count) item\(result.excluded.count == 1 ? "" : "s"): \(result.excluded.prefix(5).joined(separator: ", "))\(result.excluded.count > 5 ? ", …" : "")")
+        }
+        if let n = result.nested {
+            Terminal.line("Nested zip: payload.zip + install.ps1 (expands to \(n.launcher.extractTo), then runs \(n.launcher.setupFile))")
+            Terminal.line("  Install command:   \(n.installCommand)")
+            Terminal.line("  Uninstall command: \(n.uninstallCommand)")
+            Terminal.line("  Detection:         \(n.detectionHint)")
+        }
     }
 }

@@ -46,7 +46,7 @@ final class CryptoTests: XCTestCase {
             let decrypted = try content.decrypted(key: SecretBytes(key))
             XCTAssertEqual(decrypted.size, UInt64(size))
             var streamed = [UInt8]()
-            let (digest, _) = try decrypted.streamAll { streamed.append(contentsOf: $0) }
+            let (digest, _) = try decrypted.streamAll(progress: nil) { streamed.append(contentsOf: $0) }
             XCTAssertEqual(streamed, plain)
             XCTAssertEqual(digest, SHA256.hash(plain))
             for (offset, length) in [(0, 5), (13, 40), (size / 2, 33), (max(0, size - 7), 7)] where offset + length <= size {

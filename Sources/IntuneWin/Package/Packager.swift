@@ -1,30 +1,5 @@
 import Foundation
 
-/// What to pack, and how. Mirrors IntuneWinAppUtil.exe's `-c -s -o -q`.
-public struct PackRequest: Sendable {
-    /// `-c`: the folder whose whole content goes into the package.
-    public var sourceFolder: String
-    /// `-s`: the setup file, relative to `sourceFolder` or a path inside it.
-    public var setupFile: String
-    /// `-o`: an output folder (file named after the setup file) or a path ending in `.intunewin`.
-    public var output: String
-    /// Replace an existing output file (`-q`/`--force`); otherwise an existing file is an error.
-    public var overwrite: Bool = false
-    /// Reuse these keys and IV instead of fresh random ones. For reproducible builds and tests only:
-    /// anyone holding the other package's Detection.xml can then decrypt this one.
-    public var keys: EncryptionKeys? = nil
-    /// Written as Detection.xml's ToolVersion: the newest Microsoft tool whose output we match.
-    public var toolVersion: String = Packager.toolVersion
-    /// Deflate level for the inner zip; 1 is what Microsoft's tool uses.
-    public var compressionLevel: Int32 = 1
-
-    public init(sourceFolder: String, setupFile: String, output: String) {
-        self.sourceFolder = sourceFolder
-        self.setupFile = setupFile
-        self.output = output
-    }
-}
-
 /// What `pack` made.
 public struct PackResult: Sendable {
     public var outputPath: String
@@ -36,8 +11,21 @@ public struct PackResult: Sendable {
     public var packageSize: UInt64
     /// Size of the encrypted content (what Intune calls sizeEncrypted).
     public var encryptedSize: UInt64
-    /// Things the user should know about the content (an MSI that needs its source after installation, …).
+    /// Things the user should know about the content (lint findings, an MSI that needs its source, …).
     public var warnings: [String] = []
+    /// Paths (relative, `/`) left out by `--exclude` and `.intunewinignore`.
+    public var excluded: [String] = []
+    /// Set in nested-zip mode: what the launcher does and the commands to paste into Intune.
+    public var nested: NestedResult? = nil
+}
+
+/// What the nested-zip mode produced.
+public struct NestedResult: Sendable {
+    public var launcher: LauncherSettings
+    public var installCommand: String
+    public var uninstallCommand: String
+    /// A detection-rule suggestion for Intune.
+    public var detectionHint: String
 }
 
 /// Builds a `.intunewin` in one streaming pass: source files → deflate → inner zip → SHA-256 and
@@ -48,43 +36,20 @@ public enum Packager {
 
     /// Packs `request`. `progress` receives (source bytes done, total source bytes).
     public static func pack(_ request: PackRequest, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> PackResult {
-        let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: request.sourceFolder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw IntuneWinError.usage(request.sourceFolder, "source folder does not exist or is not a folder")
+        let plan = try PackPlan(request)
+        if request.strict, !plan.findings.isEmpty {
+            throw IntuneWinError.checkFailed(plan.source, "\(plan.findings.count) lint finding\(plan.findings.count == 1 ? "" : "s") with --strict: " +
+                                             plan.findings.prefix(3).map { "\($0.rule.rawValue) \($0.path)" }.joined(separator: "; "))
         }
-        let source = PackagePaths.canonical(request.sourceFolder)
-        let setupComponents = try PackagePaths.resolveSetup(request.setupFile, source: source)
-        let setupName = setupComponents.last!
-        let (outFolder, outFile) = PackagePaths.resolveOutput(request.output, setupName: setupName)
-        guard !PackagePaths.isInside(outFile, folder: source) else {
-            throw IntuneWinError.usage(outFile, "output must not be inside the source folder \(source)")
+        try plan.createOutputFolder()
+        if let nested = request.nested {
+            return try NestedPackager.pack(plan, options: nested, request: request, progress: progress)
         }
-        if fm.fileExists(atPath: outFile) && !request.overwrite {
-            throw IntuneWinError.cannotWrite(outFile, "already exists (use -q or --force to overwrite)")
-        }
-        let plan = try SourceTree.scan(root: source)
-        // An .msi setup file (extension only, as Microsoft decides) gives Name and MsiInfo.
-        var msi: MsiInfo? = nil
-        var warnings: [String] = []
-        if (setupName as NSString).pathExtension.lowercased() == "msi" {
-            let setupPath = source + "/" + setupComponents.joined(separator: "/")
-            let database = try MSIDatabase(path: setupPath)
-            msi = try MsiInfo(database: database, fileName: setupName)
-            let resiliency = try SourceResiliency(database: database, folder: (setupPath as NSString).deletingLastPathComponent)
-            warnings += resiliency.findings.map {
-                "\(setupName) needs its source after installation: \($0). IME deletes IMECache after the install, so repair, self-heal and uninstall can fail; consider the nested-zip mode"
-            }
-        }
-        if !fm.fileExists(atPath: outFolder) {
-            do { try fm.createDirectory(atPath: outFolder, withIntermediateDirectories: true) } catch {
-                throw IntuneWinError.cannotWrite(outFolder, "cannot create output folder: \(error.localizedDescription)")
-            }
-        }
-
-        var result = try write(plan: plan, name: msi?.name ?? setupName, setupFile: setupComponents.joined(separator: "\\"),
-                               msiInfo: msi?.fields, to: outFile, request: request, progress: progress)
-        result.warnings = warnings
+        var result = try write(plan: plan.entries, name: plan.msi?.name ?? plan.setupName,
+                               setupFile: plan.setupComponents.joined(separator: "\\"),
+                               msiInfo: plan.msi?.fields, to: plan.outputFile, request: request, progress: progress)
+        result.warnings = plan.warnings
+        result.excluded = plan.excluded
         return result
     }
 

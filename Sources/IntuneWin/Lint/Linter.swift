@@ -1,0 +1,212 @@
+import Foundation
+
+/// The pre-pack lint: what in a source folder would make the package fail or misbehave once Intune's
+/// management extension (IME) unpacks it on a device. Every finding says what to do about it.
+public enum Linter {
+    /// Where IME unpacks the content: `C:\Windows\IMECache\<36-character app id>_<n>\`, assuming `_1`.
+    static let cachePrefixLength = #"C:\Windows\IMECache\"#.utf16.count + 36 + #"_1\"#.utf16.count
+    /// Windows' MAX_PATH (260) minus the terminating NUL: the longest full path without long-path support.
+    static let maximumPathLength = 259
+
+    /// Lints a source folder the way `pack` would read it: resolves the source and setup file with pack's
+    /// rules, applies the exclude patterns (and `.intunewinignore`), scans, and lints what would be packed.
+    /// `output` is pack's `-o` (a folder or a `.intunewin` path), nil if unknown.
+    /// Returns the findings and the relative paths ("/"-separated) the excludes left out.
+    /// Throws the usage errors pack would (missing source, setup outside it, a bad pattern) and when the
+    /// setup file itself is excluded; bad-input errors for an unreadable source or MSI.
+    public static func lint(sourceFolder: String, setupFile: String, excludes: [String],
+                            output: String?) throws -> (findings: [LintFinding], excluded: [String]) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: sourceFolder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw IntuneWinError.usage(sourceFolder, "source folder does not exist or is not a folder")
+        }
+        let source = PackagePaths.canonical(sourceFolder)
+        let setupComponents = try PackagePaths.resolveSetup(setupFile, source: source)
+        let rules = try ExcludeRules(patterns: excludes, source: source)
+        if rules.isExcluded(setupComponents) || setupComponents == [ExcludeRules.ignoreFileName] {
+            throw IntuneWinError.usage(setupFile, "the setup file is excluded (by --exclude or \(ExcludeRules.ignoreFileName))")
+        }
+        let outputFile = output.map { PackagePaths.resolveOutput($0, setupName: setupComponents.last!).file }
+        let (kept, excluded) = rules.apply(to: try SourceTree.scan(root: source))
+        let findings = try lint(source: source, setupComponents: setupComponents, entries: kept, outputFile: outputFile)
+        return (findings, excluded.map { $0.components.joined(separator: "/") })
+    }
+
+    /// Lints a source folder about to be packed. `entries` is what will be packed (after excludes);
+    /// `setupComponents` the setup file below the source; `outputFile` the planned output (nil if unknown).
+    /// Findings come grouped by rule (in `LintFinding.Rule` order), each group in scan order.
+    /// Throws when the setup is an MSI that cannot be read.
+    public static func lint(source: String, setupComponents: [String], entries: [SourceEntry],
+                            outputFile: String?) throws -> [LintFinding] {
+        var findings = longPaths(entries)
+        findings += packagesInSource(entries, source: source, outputFile: outputFile)
+        findings += leftovers(entries)
+        findings += windowsNames(entries)
+        findings += caseCollisions(entries)
+        findings += chainedInstallers(entries, setupComponents: setupComponents)
+        findings += try msiSourceNeeds(source: source, setupComponents: setupComponents)
+        return findings
+    }
+
+    // MARK: - Rules
+
+    /// long-path: every packed path must fit MAX_PATH below IME's cache folder.
+    static func longPaths(_ entries: [SourceEntry]) -> [LintFinding] {
+        entries.compactMap { entry in
+            let length = cachePrefixLength + entry.components.joined(separator: "\\").utf16.count
+            guard length > maximumPathLength else { return nil }
+            return LintFinding(rule: .longPath, path: relative(entry.components), message:
+                "\(length) characters once IME unpacks it to C:\\Windows\\IMECache\\<app id>_1\\, "
+                + "\(length - maximumPathLength) over Windows' limit of \(maximumPathLength); shorten its folder or file names")
+        }
+    }
+
+    /// package-in-source: packages packed into packages, and an output that would be written into the source.
+    static func packagesInSource(_ entries: [SourceEntry], source: String, outputFile: String?) -> [LintFinding] {
+        var findings: [LintFinding] = []
+        var outputPath: String? = nil
+        if let outputFile {
+            let folder = PackagePaths.canonical(source), file = PackagePaths.canonical(outputFile)
+            if PackagePaths.isInside(file, folder: folder), file != folder {
+                outputPath = String(file.dropFirst(folder.count + 1))
+                findings.append(LintFinding(rule: .packageInSource, path: outputPath!, message:
+                    "the output would be written inside the source folder (and packed next time); choose an output outside it with -o"))
+            }
+        }
+        for entry in entries where entry.kind != .emptyFolder {
+            let path = relative(entry.components)
+            guard entry.components.last!.lowercased().hasSuffix(".intunewin"), path != outputPath else { continue }
+            findings.append(LintFinding(rule: .packageInSource, path: path, message:
+                "a .intunewin package would be packed inside the new one; move it out of the source or exclude it"))
+        }
+        return findings
+    }
+
+    /// Metadata other tools leave behind, by lowercased name: what it is.
+    static let leftoverNames: [String: String] = [
+        ".git": "Git repository data",
+        "__macosx": "macOS archive metadata",
+        ".ds_store": "macOS Finder metadata",
+        "thumbs.db": "Windows Explorer thumbnail cache",
+        "desktop.ini": "Windows Explorer folder settings",
+    ]
+
+    /// leftover: reported once per leftover file or folder (a folder with the number of files below it).
+    static func leftovers(_ entries: [SourceEntry]) -> [LintFinding] {
+        var found: [(components: ArraySlice<String>, isFolder: Bool, files: Int)] = []
+        var index: [ArraySlice<String>: Int] = [:]
+        for entry in entries {
+            guard let position = entry.components.firstIndex(where: { leftoverNames[$0.lowercased()] != nil }) else { continue }
+            let components = entry.components[...position]
+            let isFolder = position < entry.components.count - 1 || entry.kind == .emptyFolder
+            let isFile = entry.kind != .emptyFolder ? 1 : 0
+            if let known = index[components] {
+                found[known].files += isFile
+            } else {
+                index[components] = found.count
+                found.append((components, isFolder, isFile))
+            }
+        }
+        return found.map { item in
+            let name = item.components.last!
+            let what = leftoverNames[name.lowercased()]!
+            let pattern = item.isFolder ? name + "/" : name
+            let size = item.isFolder ? " (\(item.files) file\(item.files == 1 ? "" : "s"))" : ""
+            return LintFinding(rule: .leftover, path: relative(Array(item.components)), message:
+                "\(what)\(size) would be packed; leave it out with --exclude '\(pattern)' or a line \(pattern) in \(ExcludeRules.ignoreFileName)")
+        }
+    }
+
+    /// windows-name: every file and folder name on the way, each reported once.
+    static func windowsNames(_ entries: [SourceEntry]) -> [LintFinding] {
+        var seen: Set<ArraySlice<String>> = []
+        var findings: [LintFinding] = []
+        for entry in entries {
+            for end in entry.components.indices {
+                let components = entry.components[...end]
+                guard !seen.contains(components) else { continue }
+                seen.insert(components)
+                let name = entry.components[end]
+                guard let problem = WindowsNames.problem(with: name) else { continue }
+                findings.append(LintFinding(rule: .windowsName, path: relative(Array(components)), message:
+                    "'\(name)': \(problem); IME cannot unpack it: rename it"))
+            }
+        }
+        return findings
+    }
+
+    /// case-collision: names in one folder that NTFS folds into one (its upper-casing, as the scan sorts).
+    static func caseCollisions(_ entries: [SourceEntry]) -> [LintFinding] {
+        // Per folder, the first spelling of each upper-cased name, and the spellings already reported.
+        var firstSpelling: [ArraySlice<String>: [[UInt16]: String]] = [:]
+        var reported: Set<ArraySlice<String>> = []
+        var findings: [LintFinding] = []
+        for entry in entries {
+            for end in entry.components.indices {
+                let folder = entry.components[..<end], name = entry.components[end]
+                let key = ntfsSortKey(name)
+                guard let first = firstSpelling[folder, default: [:]][key] else {
+                    firstSpelling[folder, default: [:]][key] = name
+                    continue
+                }
+                let components = entry.components[...end]
+                guard first != name, !reported.contains(components) else { continue }
+                reported.insert(components)
+                findings.append(LintFinding(rule: .caseCollision, path: relative(Array(components)), message:
+                    "'\(name)' and '\(first)' differ only in case; Windows keeps one of them: rename or remove one"))
+            }
+        }
+        return findings
+    }
+
+    /// File extensions of installers a setup program may start.
+    static let installerExtensions: Set<String> = ["msi", "exe", "msu"]
+
+    /// chained-installer: an .exe setup beside other installers, and ServiceUI.exe anywhere. A setup that
+    /// starts a second installer and exits early lets IME detect and clean its cache while that one runs.
+    static func chainedInstallers(_ entries: [SourceEntry], setupComponents: [String]) -> [LintFinding] {
+        let advice = "IME's cache cleanup can pull the files from under it: consider pack --nested-zip"
+        var findings: [LintFinding] = []
+        let files = entries.filter { $0.kind != .emptyFolder }
+        let serviceUI = files.filter { $0.components.last!.lowercased() == "serviceui.exe" }
+        if let setupName = setupComponents.last, fileExtension(setupName) == "exe" {
+            let others = files.filter {
+                $0.components != setupComponents && installerExtensions.contains(fileExtension($0.components.last!))
+                    && $0.components.last!.lowercased() != "serviceui.exe"
+            }.map { relative($0.components) }
+            if !others.isEmpty {
+                let listed = others.prefix(3).joined(separator: ", ") + (others.count > 3 ? " and \(others.count - 3) more" : "")
+                findings.append(LintFinding(rule: .chainedInstaller, path: relative(setupComponents), message:
+                    "\(setupName) probably starts the other installer\(others.count == 1 ? "" : "s") in the source (\(listed)); \(advice)"))
+            }
+        }
+        for entry in serviceUI {
+            findings.append(LintFinding(rule: .chainedInstaller, path: relative(entry.components), message:
+                "ServiceUI.exe starts the install as a second process in the user's session; \(advice)"))
+        }
+        return findings
+    }
+
+    /// msi-needs-source: an MSI setup that needs files IME deletes after the install (SourceResiliency).
+    static func msiSourceNeeds(source: String, setupComponents: [String]) throws -> [LintFinding] {
+        guard let setupName = setupComponents.last, fileExtension(setupName) == "msi" else { return [] }
+        let setupPath = (source.hasSuffix("/") ? source : source + "/") + setupComponents.joined(separator: "/")
+        let check = try SourceResiliency(database: try MSIDatabase(path: setupPath),
+                                         folder: (setupPath as NSString).deletingLastPathComponent)
+        return check.findings.map {
+            LintFinding(rule: .msiNeedsSource, path: relative(setupComponents), message:
+                "\($0); IME deletes its cache after the install, so repair, self-heal and uninstall can fail: consider pack --nested-zip")
+        }
+    }
+
+    // MARK: - Helpers
+
+    private static func relative<C: Collection<String>>(_ components: C) -> String {
+        components.joined(separator: "/")
+    }
+
+    /// The lowercased extension after the last dot ("" when there is none).
+    private static func fileExtension(_ name: String) -> String {
+        (name as NSString).pathExtension.lowercased()
+    }
+}

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The nested-zip mode: the source folder goes into `payload.zip` (same rules as the inner zip), beside a
+/// generated `install.ps1` that expands it to a folder IME does not clean and runs the real setup from
+/// there, so chained installers and MSI repair keep their files (IME.md §6.3). The package's SetupFile is
+/// `install.ps1`; the output is still named after the original setup file.
+enum NestedPackager {
+    static let launcherName = "install.ps1"
+    static let payloadName = "payload.zip"
+
+    static func pack(_ plan: PackPlan, options: NestedOptions, request: PackRequest,
+                     progress: ((UInt64, UInt64) -> Void)?) throws -> PackResult {
+        // Staging folder beside the output: payload.zip and install.ps1, removed whatever happens.
+        let name = (plan.outputFile as NSString).lastPathComponent
+        var template = Array((plan.outputFolder + "/." + name + ".nested-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw IntuneWinError.cannotWrite(plan.outputFolder, "cannot create a staging folder: \(String(cString: strerror(errno)))")
+        }
+        let staging = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        CleanupRegistry.register(staging, isDirectory: true)
+        defer {
+            try? FileManager.default.removeItem(atPath: staging)
+            CleanupRegistry.unregister(staging)
+        }
+
+        // 1. payload.zip, hashed while written.
+        let payloadPath = staging + "/" + payloadName
+        let payload = try AtomicOutputFile(finalPath: payloadPath)
+        let sha = SHA256()
+        let total = plan.entries.reduce(UInt64(0)) { sum, e in
+            if case .file(let size) = e.kind { return sum + size } else { return sum }
+        }
+        var done: UInt64 = 0
+        let builder = InnerZipBuilder(compressionLevel: request.compressionLevel,
+                                      packingTime: DOSDateTime(unixTime: Int64(Date().timeIntervalSince1970)),
+                                      progress: { n in done += n; progress?(done, total) },
+                                      sink: { chunk in sha.update(chunk); try payload.write(chunk) })
+        for entry in plan.entries { try builder.add(entry) }
+        try builder.finish()
+        try payload.commit(replace: false)
+        let digest = sha.finalize().map { String(format: "%02x", Int($0)) }.joined()
+
+        // 2. The launcher, with everything it needs fixed at pack time.
+        let appName = plan.msi?.name ?? ((plan.setupName as NSString).deletingPathExtension)
+        let settings = LauncherSettings(
+            appName: appName, payloadFileName: payloadName, payloadSHA256: digest,
+            extractTo: options.extractTo ?? LauncherSettings.defaultExtractTo(appName: appName, payloadSHA256: digest),
+            setupFile: plan.setupComponents.joined(separator: "\\"), setupArguments: options.setupArguments,
+            uninstallCommand: options.uninstallCommand, uninstallArguments: options.uninstallArguments,
+            timeoutMinutes: options.timeoutMinutes)
+        let launcher = try AtomicOutputFile(finalPath: staging + "/" + launcherName)
+        try launcher.write(LauncherScript.fileBytes(settings))
+        try launcher.commit(replace: false)
+
+        // 3. The package: launcher and payload, in Microsoft's order.
+        let staged = try SourceTree.scan(root: staging)
+        var result = try Packager.write(plan: staged, name: launcherName, setupFile: launcherName, to: plan.outputFile,
+                                        request: request, progress: nil)
+        result.warnings = plan.warnings
+        result.excluded = plan.excluded
+        result.sourceBytes = total
+        let hint: String
+        if let msi = plan.msi {
+            hint = "MSI product code \(msi.productCode) (version \(msi.productVersion)): use an MSI detection rule"
+        } else {
+            hint = "detect what the setup installs (a file, registry value or MSI product code), not the extracted folder: " +
+                "\(settings.extractTo)\\.intunewin-payload only proves the payload was expanded"
+        }
+        result.nested = NestedResult(launcher: settings, installCommand: LauncherScript.installCommand,
+                                     uninstallCommand: LauncherScript.uninstallCommand, detectionHint: hint)
+        return result
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import IntuneWin
+
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a source folder before packing; exit 1 when anything should be fixed first.",
+        discussion: """
+        Looks at what `pack` would put into the package (after --exclude and .intunewinignore) and prints \
+        one line per finding: rule, path, what is wrong and what to do.
+
+        Rules:
+          long-path          over 259 characters under C:\\Windows\\IMECache\\<app id>_1\\
+          package-in-source  a .intunewin in the source, or the output (-o) inside it
+          leftover           .git, Thumbs.db, .DS_Store, desktop.ini, __MACOSX
+          windows-name       CON, NUL.txt, COM1, a trailing dot or space, <>:"|?*
+          case-collision     names in one folder that differ only in case
+          chained-installer  an .exe setup beside other installers, or ServiceUI.exe
+          msi-needs-source   an MSI setup that needs its source after the install
+
+        Exit codes: 0 no findings, 1 findings, 2 usage error (setup outside the source, bad pattern), \
+        3 unreadable source or MSI. `pack` shows the same findings as warnings (and fails on them with --strict).
+
+        Examples:
+          intunewin-tool lint -c ./app -s setup.exe
+          intunewin-tool lint -c ./app -s install.ps1 --exclude '*.log' --exclude docs/
+          intunewin-tool lint -c ./app -s setup.msi -o ./out --json
+        """
+    )
+
+    @Option(name: [.customShort("c"), .customLong("content")], help: ArgumentHelp("Source folder to check.", valueName: "folder"))
+    var content: String
+
+    @Option(name: [.customShort("s"), .customLong("setup")], help: ArgumentHelp("Setup file: a name in the source folder or a path inside it.", valueName: "file"))
+    var setup: String
+
+    @Option(name: .customLong("exclude"), help: ArgumentHelp("Leave out files matching this pattern, as pack would (repeatable; .gitignore-like: *.log, .git, docs/*.md, build/).", valueName: "glob"))
+    var exclude: [String] = []
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The output pack will write (folder or .intunewin path), to check it is outside the source.", valueName: "path"))
+    var output: String?
+
+    @Flag(name: .customLong("json"), help: "Print the findings as JSON.")
+    var json = false
+
+    func run() throws {
+        let (findings, excluded) = try Linter.lint(sourceFolder: content, setupFile: setup, excludes: exclude, output: output)
+        if json {
+            Terminal.json([
+                "source": content,
+                "setupFile": setup,
+                "clean": findings.isEmpty,
+                "findings": findings.map { ["rule": $0.rule.rawValue, "path": $0.path, "message": $0.message] },
+                "excluded": excluded,
+            ] as [String: Any])
+        } else {
+            Terminal.lintFindings(findings)
+            let left = excluded.isEmpty ? "" : " (\(excluded.count) excluded)"
+            Terminal.line(findings.isEmpty ? "\(content): no findings\(left)"
+                          : "\(content): \(findings.count) finding\(findings.count == 1 ? "" : "s")\(left)")
+        }
+        if !findings.isEmpty { throw ExitCode(1) }
+    }
+}
+
+extension Terminal {
+    /// Lint findings, one per line: `rule  path  message`, columns aligned ("." for the whole source).
+    static func lintFindings(_ findings: [LintFinding]) {
+        let ruleWidth = findings.map(\.rule.rawValue.count).max() ?? 0
+        let pathWidth = min(40, findings.map { max($0.path.count, 1) }.max() ?? 0)
+        for finding in findings {
+            let path = finding.path.isEmpty ? "." : finding.path
+            line("\(pad(finding.rule.rawValue, ruleWidth))  \(pad(path, pathWidth))  \(finding.message)")
+        }
+    }
+
+    /// `text` followed by spaces up to `width` characters (never cut).
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+    }
+}

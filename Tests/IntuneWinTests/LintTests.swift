@@ -1,0 +1,173 @@
+import Foundation
+import XCTest
+@testable import IntuneWin
+
+/// The pre-pack lint: one fixture tree per rule, each expected finding checked by rule, path and a word of
+/// its message, and a clean tree without findings.
+final class LintTests: XCTestCase {
+    /// A fresh source folder holding `files` (relative paths, one byte each) and `emptyFolders`.
+    private func tree(_ files: [String], emptyFolders: [String] = []) throws -> String {
+        let source = try makeTemporaryFolder()
+        for file in files { try TestSupport.writeFile(source + "/" + file, [0x2A]) }
+        for folder in emptyFolders {
+            try FileManager.default.createDirectory(atPath: source + "/" + folder, withIntermediateDirectories: true)
+        }
+        return source
+    }
+
+    private func lint(_ source: String, setup: String, excludes: [String] = [], output: String? = nil) throws -> [LintFinding] {
+        try Linter.lint(sourceFolder: source, setupFile: setup, excludes: excludes, output: output).findings
+    }
+
+    /// Asserts the findings are exactly these (rule, path, a word of the message), in this order
+    /// (or in any order, compared sorted by path).
+    private func assertFindings(_ findings: [LintFinding], _ expected: [(LintFinding.Rule, String, String)], anyOrder: Bool = false,
+                                file: StaticString = #filePath, line: UInt = #line) {
+        let findings = anyOrder ? findings.sorted { $0.path < $1.path } : findings
+        let expected = anyOrder ? expected.sorted { $0.1 < $1.1 } : expected
+        XCTAssertEqual(findings.map { "\($0.rule.rawValue) \($0.path)" }, expected.map { "\($0.0.rawValue) \($0.1)" },
+                       "\(findings.map(\.message))", file: file, line: line)
+        for (finding, wanted) in zip(findings, expected) {
+            XCTAssertTrue(finding.message.contains(wanted.2), "'\(finding.message)' lacks '\(wanted.2)'", file: file, line: line)
+            XCTAssertFalse(finding.message.contains("\n"), "one line", file: file, line: line)
+        }
+    }
+
+    func testCleanTreeHasNoFindings() throws {
+        let source = try tree(["install.exe", "app/config.json", "app/Program.dll", "docs/read me.txt", "CONSOLE.txt",
+                               "com10.dat", "nul_", "ß.txt", "SS.txt"], emptyFolders: ["logs"])
+        let out = try makeTemporaryFolder()
+        let (findings, excluded) = try Linter.lint(sourceFolder: source, setupFile: "install.exe", excludes: [], output: out)
+        XCTAssertEqual(findings, [])
+        XCTAssertEqual(excluded, [])
+    }
+
+    func testLongPathCountsUTF16UnitsFromIMECache() throws {
+        let a = String(repeating: "a", count: 100)
+        // 59 characters of C:\Windows\IMECache\<36>_1\ plus 200 is exactly 259: allowed.
+        let fits = a + "/" + String(repeating: "b", count: 97) + "/c"
+        let over = a + "/" + String(repeating: "d", count: 98) + "/c"
+        // 😀 is one character but two UTF-16 units, as Windows counts: 201 units.
+        let emoji = a + "/" + String(repeating: "e", count: 97) + "/😀"
+        let source = try tree(["setup.cmd", fits, over, emoji])
+        XCTAssertEqual(Linter.cachePrefixLength, 59)
+        assertFindings(try lint(source, setup: "setup.cmd"), [
+            (.longPath, over, "1 over"),
+            (.longPath, emoji, "260 characters"),
+        ])
+    }
+
+    func testPackagesAndOutputInsideTheSource() throws {
+        let source = try tree(["setup.exe", "old/app.intunewin", "out/setup.intunewin"])
+        assertFindings(try lint(source, setup: "setup.exe", output: source + "/out"), [
+            (.packageInSource, "out/setup.intunewin", "-o"),
+            (.packageInSource, "old/app.intunewin", "move it out"),
+        ])
+        let outside = try makeTemporaryFolder() + "/app.intunewin"
+        assertFindings(try lint(source, setup: "setup.exe", output: outside), [
+            (.packageInSource, "old/app.intunewin", "exclude"),
+            (.packageInSource, "out/setup.intunewin", "exclude"),
+        ])
+    }
+
+    func testLeftoversAreReportedOncePerFileOrFolder() throws {
+        let source = try tree(["setup.ps1", ".git/HEAD", ".git/objects/ab/cdef", "Thumbs.db", "sub/.DS_Store",
+                               "Desktop.ini", "__MACOSX/._setup.ps1"])
+        let findings = try lint(source, setup: "setup.ps1")
+        assertFindings(findings, [
+            (.leftover, "Desktop.ini", "Desktop.ini"),
+            (.leftover, "Thumbs.db", "--exclude 'Thumbs.db'"),
+            (.leftover, ".git", "(2 files)"),
+            (.leftover, "sub/.DS_Store", ".intunewinignore"),
+            (.leftover, "__MACOSX", "__MACOSX/"),
+        ])
+        // What the findings suggest works.
+        let (after, excluded) = try Linter.lint(sourceFolder: source, setupFile: "setup.ps1",
+                                                excludes: [".git/", "Thumbs.db", "Desktop.ini", "__MACOSX/", ".DS_Store"], output: nil)
+        XCTAssertEqual(after, [])
+        XCTAssertEqual(excluded.count, 6)
+    }
+
+    func testWindowsNamesEveryComponentOnce() throws {
+        let source = try tree(["setup.bat", "CON", "nul.txt", "con.tar.gz", "LPT1/a.txt", "LPT1/b.txt", "trail.", "space ",
+                               "a:b", "q?.txt", "ctl\u{1}.txt", "COM\u{B9}.log", "Aux .txt", "ok/x|y.txt", "ok/fine.txt"])
+        assertFindings(try lint(source, setup: "setup.bat"), [
+            (.windowsName, "Aux .txt", "AUX is a reserved device name"),
+            (.windowsName, "COM\u{B9}.log", "reserved"),
+            (.windowsName, "CON", "reserved device name on Windows;"),
+            (.windowsName, "con.tar.gz", "even with an extension"),
+            (.windowsName, "ctl\u{1}.txt", "0x01"),
+            (.windowsName, "nul.txt", "NUL"),
+            (.windowsName, "q?.txt", "?"),
+            (.windowsName, "space ", "a space"),
+            (.windowsName, "trail.", "a dot"),
+            (.windowsName, "a:b", ":"),
+            (.windowsName, "LPT1", "rename"),
+            (.windowsName, "ok/x|y.txt", "|"),
+        ], anyOrder: true)
+    }
+
+    func testWindowsNameRuleIsPure() {
+        XCTAssertNotNil(WindowsNames.problem(with: "a\\b"), "a backslash, though the scan refuses it first")
+        XCTAssertNotNil(WindowsNames.problem(with: "lpt9"))
+        XCTAssertNotNil(WindowsNames.problem(with: "tab\there"))
+        XCTAssertNil(WindowsNames.problem(with: "LPT0.txt"))
+        XCTAssertNil(WindowsNames.problem(with: ".hidden"))
+        XCTAssertNil(WindowsNames.problem(with: "CONFIG.SYS"))
+    }
+
+    func testCaseCollisionsUseNTFSUpperCase() throws {
+        let source = try tree(["setup.exe", "README.txt", "Readme.txt", "Docs/a.txt", "docs/b.txt", "docs/c.txt",
+                               "\u{E4}.txt", "\u{C4}.txt", "stra\u{DF}e", "STRASSE"])
+        let names = try FileManager.default.contentsOfDirectory(atPath: source)
+        try XCTSkipIf(names.count < 9, "the file system folds case (\(names.count) names)")
+        assertFindings(try lint(source, setup: "setup.exe"), [
+            (.caseCollision, "Readme.txt", "'README.txt'"),
+            (.caseCollision, "\u{E4}.txt", "differ only in case"),
+            (.caseCollision, "docs", "'Docs'"),
+        ])
+    }
+
+    func testChainedInstallers() throws {
+        let source = try tree(["setup.exe", "redist/vc_redist.x64.exe", "data/core.msi", "kb123.msu", "tools/ServiceUI.exe",
+                               "readme.txt"])
+        assertFindings(try lint(source, setup: "setup.exe"), [
+            (.chainedInstaller, "setup.exe", "kb123.msu, data/core.msi, redist/vc_redist.x64.exe"),
+            (.chainedInstaller, "tools/ServiceUI.exe", "--nested-zip"),
+        ])
+        // A script setup is not an installer that chains, but ServiceUI.exe still is.
+        let script = try tree(["install.ps1", "app.msi", "ServiceUI.exe"])
+        assertFindings(try lint(script, setup: "install.ps1"), [(.chainedInstaller, "ServiceUI.exe", "second process")])
+        // Excluded installers are not packed, so not reported.
+        XCTAssertEqual(try lint(source, setup: "setup.exe", excludes: ["*.msi", "*.msu", "redist/", "tools/"]), [])
+    }
+
+    func testMsiThatNeedsItsSource() throws {
+        let source = try makeTemporaryFolder()
+        let fixtures = TestSupport.repoRoot + "/Tests/Fixtures/msi"
+        for file in ["machine.wxs", "payload.txt"] {
+            try FileManager.default.copyItem(atPath: fixtures + "/" + file, toPath: source + "/" + file)
+        }
+        let built = try TestSupport.run("sh", ["-c", "cd '\(source)' && wixl -o app.msi machine.wxs && rm machine.wxs payload.txt"])
+        try XCTSkipIf(built.status != 0, "wixl: \(built.stderr)")
+        XCTAssertEqual(try lint(source, setup: "app.msi"), [], "an MSI with its files inside needs nothing")
+        try TestSupport.writeFile(source + "/custom.mst", [1, 2, 3])
+        assertFindings(try lint(source, setup: "app.msi"), [(.msiNeedsSource, "app.msi", "custom.mst")])
+        XCTAssertTrue(try lint(source, setup: "app.msi")[0].message.contains("--nested-zip"))
+    }
+
+    func testExcludedSetupAndBadArgumentsAreUsageErrors() throws {
+        let source = try tree(["setup.exe", "bin/tool.exe"])
+        let excluded = assertThrows(.usage) { try lint(source, setup: "setup.exe", excludes: ["*.exe"]) }
+        XCTAssertTrue(excluded?.reason.contains("excluded") ?? false)
+        assertThrows(.usage) { try lint(source, setup: "missing.exe") }
+        assertThrows(.usage) { try lint(source + "/nothing", setup: "setup.exe") }
+        assertThrows(.usage) { try lint(source, setup: "setup.exe", excludes: ["!bin"]) }
+        assertFindings(try lint(source, setup: "bin/tool.exe"), [(.chainedInstaller, "bin/tool.exe", "setup.exe")])
+    }
+
+    func testRulesAreNamedAsTheToolPrintsThem() {
+        XCTAssertEqual(LintFinding.Rule.allCases.map(\.rawValue), ["long-path", "package-in-source", "leftover", "windows-name",
+                                                                  "case-collision", "chained-installer", "msi-needs-source"])
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import XCTest
+@testable import IntuneWin
+
+/// `pack --nested-zip`: payload.zip + install.ps1 in the package. The launcher itself cannot run here
+/// (no PowerShell on these machines); LauncherScriptTests checks the script text, this checks the package.
+final class NestedPackTests: XCTestCase {
+    private func pack(_ source: String, _ setup: String, _ output: String, options: NestedOptions = NestedOptions()) throws -> PackResult {
+        var request = PackRequest(sourceFolder: source, setupFile: setup, output: output)
+        request.nested = options
+        return try Packager.pack(request)
+    }
+
+    func testPackageHoldsLauncherAndAPayloadEqualToTheSource() throws {
+        let folder = try makeTemporaryFolder()
+        let source = folder + "/My App's $src"
+        try TestSupport.writeFile(source + "/bin/set`up ü.exe", TestSupport.noise(50_000))
+        try TestSupport.writeFile(source + "/bin/second.msi", TestSupport.noise(2_000, seed: 3))
+        try TestSupport.writeFile(source + "/readme.txt", Array("read me".utf8))
+        try TestSupport.writeFile(source + "/empty.dat", [])
+        try FileManager.default.createDirectory(atPath: source + "/logs", withIntermediateDirectories: true)
+        var options = NestedOptions()
+        options.setupArguments = "/S /D='C:\\Program Files\\x'"
+        let result = try pack(source, "bin/set`up ü.exe", folder + "/out", options: options)
+
+        XCTAssertEqual(result.outputPath, folder + "/out/set`up ü.intunewin", "named after the original setup file")
+        XCTAssertEqual(result.detection.setupFile, "install.ps1")
+        XCTAssertEqual(result.detection.name, "install.ps1")
+        XCTAssertNil(result.detection.msiInfo)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/out"), ["set`up ü.intunewin"], "staging removed")
+
+        let package = try IntuneWinPackage(path: result.outputPath)
+        XCTAssertTrue(try Verifier.verify(package).passed)
+        XCTAssertEqual(try package.innerZip().entries.map(\.name), ["install.ps1", "payload.zip"])
+        let oracle = try TestSupport.run("python3", [TestSupport.oracle, "check", result.outputPath])
+        XCTAssertEqual(oracle.status, 0, String(decoding: oracle.stdout, as: UTF8.self))
+
+        _ = try Decryptor.unpack(package, to: folder + "/unpacked", overwrite: false)
+        let payload = folder + "/unpacked/payload.zip"
+        let zip = try ZipReader(source: try FileRegion(path: payload))
+        let (same, detail) = try Verifier.compare(zip, source: source)
+        XCTAssertTrue(same, detail)
+        XCTAssertEqual(zip.entries.map(\.name), ["empty.dat", "logs\\", "readme.txt", "bin\\second.msi", "bin\\set`up ü.exe"],
+                       "payload.zip follows the inner zip's rules")
+
+        let digest = TestSupport.hex(SHA256.hash(try TestSupport.readFile(payload)))
+        let nested = try XCTUnwrap(result.nested)
+        XCTAssertEqual(nested.launcher.payloadSHA256, digest)
+        XCTAssertEqual(nested.launcher.setupFile, "bin\\set`up ü.exe")
+        XCTAssertEqual(nested.launcher.setupArguments, options.setupArguments)
+        XCTAssertEqual(nested.launcher.extractTo, LauncherSettings.defaultExtractTo(appName: "set`up ü", payloadSHA256: digest))
+        let script = try TestSupport.readFile(folder + "/unpacked/install.ps1")
+        XCTAssertEqual(script, LauncherScript.fileBytes(nested.launcher), "the packaged launcher is the rendered one")
+        XCTAssertTrue(String(decoding: script, as: UTF8.self).contains(digest))
+        XCTAssertTrue(nested.installCommand.contains("Sysnative\\WindowsPowerShell\\v1.0\\powershell.exe -ExecutionPolicy Bypass -NoProfile -File install.ps1"))
+        XCTAssertTrue(nested.uninstallCommand.hasSuffix("-Uninstall"))
+    }
+
+    func testMSISetupGetsAnMSIDetectionHintAndCustomFolder() throws {
+        let folder = try makeTemporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/src", withIntermediateDirectories: true)
+        for file in ["machine.wxs", "payload.txt"] {
+            try FileManager.default.copyItem(atPath: MSITests.fixtures + "/" + file, toPath: folder + "/" + file)
+        }
+        let built = try TestSupport.run("sh", ["-c", "cd '\(folder)' && wixl -o src/app.msi machine.wxs"])
+        XCTAssertEqual(built.status, 0, built.stderr)
+        var options = NestedOptions()
+        options.extractTo = "%ProgramData%\\Contoso\\App"
+        let result = try pack(folder + "/src", "app.msi", folder + "/out", options: options)
+        let nested = try XCTUnwrap(result.nested)
+        XCTAssertEqual(nested.launcher.extractTo, "%ProgramData%\\Contoso\\App")
+        XCTAssertEqual(nested.launcher.appName, "Machine Product")
+        XCTAssertTrue(nested.detectionHint.contains("{11111111-2222-3333-4444-555555555555}"), nested.detectionHint)
+        XCTAssertNil(result.detection.msiInfo, "the package's setup is the launcher, not the MSI")
+    }
+
+    func testFailedNestedPackLeavesNothingBehind() throws {
+        let folder = try makeTemporaryFolder()
+        try TestSupport.writeFile(folder + "/src/setup.exe", Array("MZ".utf8))
+        try TestSupport.writeFile(folder + "/out/setup.intunewin", Array("keep".utf8))
+        assertThrows(.cannotWrite) { try pack(folder + "/src", "setup.exe", folder + "/out") }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/out"), ["setup.intunewin"])
+        XCTAssertEqual(try TestSupport.readFile(folder + "/out/setup.intunewin"), Array("keep".utf8))
+    }
+}
