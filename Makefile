@@ -5,12 +5,14 @@ TOOL_DEBUG = .build/debug/intunewin-tool
 TOOL_RELEASE = .build/release/intunewin-tool
 DEMO_OUT = out
 
-.PHONY: help deps build release test demo install clean
+.PHONY: help deps build release test test-tsan bench demo install clean
 
 help:
 	@echo "make demo     install missing deps, build, pack Examples/HelloApp, show info/list/verify"
 	@echo "make test     install missing deps, run the whole test suite"
 	@echo "make build    debug build;  make release: optimised build"
+	@echo "make bench    release build, then time pack/unpack/verify/list against pigz, openssl, zip/unzip (bench/README.md)"
+	@echo "make test-tsan  the parallel pipeline's tests under ThreadSanitizer"
 	@echo "make install  release build into \$$(PREFIX)/bin (PREFIX=$(PREFIX))"
 
 deps:
@@ -26,6 +28,13 @@ test: deps
 	$(SWIFT) build
 	$(SWIFT) test
 
+test-tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter 'ParallelPackTests|NestedPackTests|PackagerTests'
+
+bench: release
+	python3 bench/run.py $(BENCH_ARGS)
+
 demo: build
 	@mkdir -p $(DEMO_OUT)
 	$(TOOL_DEBUG) pack -c Examples/HelloApp -s install.ps1 -o $(DEMO_OUT) --force
@@ -38,4 +47,4 @@ install: release
 	install -m 0755 $(TOOL_RELEASE) $(DESTDIR)$(PREFIX)/bin/intunewin-tool
 
 clean:
-	rm -rf .build $(DEMO_OUT)
+	rm -rf .build .build-tsan $(DEMO_OUT) bench-out

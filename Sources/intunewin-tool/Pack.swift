@@ -52,6 +52,18 @@ struct Pack: ParsableCommand {
     @Option(name: .customLong("launcher-timeout"), help: ArgumentHelp("With --nested-zip: minutes the launcher waits for the setup and its child processes.", valueName: "minutes"))
     var launcherTimeout: Int = 50
 
+    @Option(name: .customLong("threads"), help: ArgumentHelp("Compression threads (default: all cores).", valueName: "n"))
+    var threads: Int?
+
+    @Flag(name: .customLong("exact"), help: "Deflate each file whole, as Microsoft's tool does: byte-identical output, but one large file uses one core.")
+    var exact = false
+
+    @Option(name: .customLong("compression-level"), help: ArgumentHelp("Deflate level 0-9 (Microsoft uses 1).", valueName: "0-9"))
+    var compressionLevel: Int32 = 1
+
+    @Flag(name: .customLong("store-incompressible"), help: "Store files whose first MiB does not shrink instead of deflating them.")
+    var storeIncompressible = false
+
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Quiet mode as in Microsoft's tool: overwrite an existing output, no progress.")
     var quiet = false
 
@@ -71,6 +83,8 @@ struct Pack: ParsableCommand {
         if !nestedZip && (extractTo != nil || setupArgs != nil || uninstallCmd != nil || uninstallArgs != nil) {
             throw ValidationError("--extract-to, --setup-args, --uninstall-cmd and --uninstall-args go with --nested-zip")
         }
+        if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be 1 to 256") }
+        if !(0...9).contains(compressionLevel) { throw ValidationError("--compression-level must be 0 to 9") }
         if launcherTimeout < 1 || launcherTimeout > 59 {
             throw ValidationError("--launcher-timeout must be 1 to 59 minutes (IME stops waiting at 60)")
         }
@@ -82,6 +96,10 @@ struct Pack: ParsableCommand {
         request.catalogFolder = catalog
         request.excludes = exclude
         request.strict = strict
+        if let threads { request.compression.threads = threads }
+        request.compression.exact = exact
+        request.compression.level = compressionLevel
+        request.compression.storeIncompressible = storeIncompressible
         if nestedZip {
             var options = NestedOptions()
             options.extractTo = extractTo

@@ -49,7 +49,7 @@ final class LargeContentTests: XCTestCase {
         try TestSupport.writeFile(src + "/setup.cmd", Array("@echo off".utf8))
 
         var request = PackRequest(sourceFolder: src, setupFile: "setup.cmd", output: folder + "/out")
-        request.compressionLevel = 0
+        request.compression.level = 0
         let result = try Packager.pack(request)
         XCTAssertGreaterThan(result.encryptedSize, UInt64(UInt32.max))
 

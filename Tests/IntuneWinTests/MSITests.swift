@@ -201,6 +201,7 @@ final class MSITests: XCTestCase {
         // Packing that folder with the sample's keys writes Microsoft's Detection.xml, ToolVersion aside.
         var request = PackRequest(sourceFolder: folder + "/src", setupFile: "AESetup.msi", output: folder + "/out.intunewin")
         request.keys = package.keys
+        request.compression.exact = true  // Microsoft deflates each file whole
         request.toolVersion = package.detection.toolVersion
         let result = try Packager.pack(request)
         XCTAssertEqual(result.detection.encryptionInfo.fileDigest, package.detection.encryptionInfo.fileDigest)

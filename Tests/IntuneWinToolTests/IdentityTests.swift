@@ -21,7 +21,7 @@ final class IdentityTests: ToolTestCase {
             let info = try tool("info", "--json", sample.path).jsonObject()
             let setup = try XCTUnwrap(info["setupFile"] as? String, name)
 
-            let packed = try tool(["pack", "-c", unpacked.path, "-s", setup, "-o", ours.path, "--encryption-info", sample.path],
+            let packed = try tool(["pack", "-c", unpacked.path, "-s", setup, "-o", ours.path, "--encryption-info", sample.path, "--exact"],
                                   environment: utc)
             assertExit(packed, 0, "pack \(name)")
             XCTAssertTrue(packed.err.contains("testing only"), "\(name): reusing keys must warn\n\(packed.summary)")

@@ -3,69 +3,45 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// Writes the inner zip the way Microsoft's tool does (FORMAT.md "Rules"): every non-empty file deflated
 /// at level 1, zero-byte files and empty folders stored, flag 0x0800, made-by/needed 20, no extra fields,
 /// CRC and sizes in the local header, `\` separators, Zip64 only where a value does not fit.
 ///
-/// The output goes to a forward-only sink (it is encrypted on the fly), so a local header must be complete
-/// before the entry's data. A file up to `memoryWindow` bytes is deflated once into memory; a larger one is
-/// deflated twice — a counting pass for CRC and size, then the real pass — and the two passes must agree,
-/// which also catches a file that changes while it is being packed. No temporary copies are made.
+/// Files are compressed in parallel (`CompressionOptions.threads`) and written in order to a forward-only
+/// sink (the encryptor). Since a local header must be complete before its data, a file up to
+/// `bufferLimit` is compressed in memory first; a larger one takes two passes — sizes and CRC, then the
+/// bytes — and the passes must agree, which also catches a file changing while it is packed. Memory is
+/// bounded by `memoryBudget` whatever the thread count; no temporary copies are written.
 final class InnerZipBuilder {
     typealias Sink = (UnsafeRawBufferPointer) throws -> Void
 
     private let sink: Sink
-    private let deflater: Deflater
+    private let options: CompressionOptions
     private let packingTime: DOSDateTime
-    private let memoryWindow: Int
     private let progress: (UInt64) -> Void
+    private let compressors: ChunkCompressorPool
+    private let workers: DispatchSemaphore
     private var central: [ZipEntry] = []
     private(set) var offset: UInt64 = 0
-    private var readBuffer = [UInt8](repeating: 0, count: 1 << 20)
 
-    init(compressionLevel: Int32, packingTime: DOSDateTime, memoryWindow: Int = 16 << 20,
-         progress: @escaping (UInt64) -> Void, sink: @escaping Sink) {
+    init(options: CompressionOptions, packingTime: DOSDateTime, progress: @escaping (UInt64) -> Void, sink: @escaping Sink) {
         self.sink = sink
-        self.deflater = Deflater(level: compressionLevel)
+        self.options = options
         self.packingTime = packingTime
-        self.memoryWindow = memoryWindow
         self.progress = progress
+        compressors = ChunkCompressorPool(level: options.level)
+        workers = DispatchSemaphore(value: max(1, options.threads))
     }
 
     var entryCount: Int { central.count }
 
+    // MARK: - Records
+
     private func emit(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try sink($0) }
         offset += UInt64(bytes.count)
-    }
-
-    private func emit(_ bytes: UnsafeRawBufferPointer) throws {
-        try sink(bytes)
-        offset += UInt64(bytes.count)
-    }
-
-    /// Adds one planned entry, reading the file's bytes from disk.
-    func add(_ source: SourceEntry) throws {
-        switch source.kind {
-        case .emptyFolder:
-            try addHeaderOnly(name: source.zipName, time: packingTime)
-        case .file(let size):
-            let time = DOSDateTime(unixTime: source.modificationTime)
-            if size == 0 {
-                try checkStillEmpty(source)
-                try addHeaderOnly(name: source.zipName, time: time)
-            } else {
-                try addDeflated(source, declaredSize: size, time: time)
-            }
-        }
-    }
-
-    /// Central directory and end records; the zip is complete afterwards.
-    func finish() throws {
-        let centralOffset = offset
-        for entry in central { try emit(ZipRecords.centralHeader(entry)) }
-        try emit(ZipRecords.endRecords(entryCount: central.count, centralOffset: centralOffset, centralSize: offset - centralOffset))
     }
 
     private func makeEntry(name: String, method: UInt16, time: DOSDateTime, crc: UInt32, compressed: UInt64, uncompressed: UInt64) -> ZipEntry {
@@ -83,18 +59,327 @@ final class InnerZipBuilder {
         central.append(e)
     }
 
-    private func addHeaderOnly(name: String, time: DOSDateTime) throws {
-        try writeLocalHeader(makeEntry(name: name, method: ZipEntry.stored, time: time, crc: 0, compressed: 0, uncompressed: 0))
+    /// Central directory and end records; the zip is complete afterwards.
+    func finish() throws {
+        let centralOffset = offset
+        for entry in central { try emit(ZipRecords.centralHeader(entry)) }
+        try emit(ZipRecords.endRecords(entryCount: central.count, centralOffset: centralOffset, centralSize: offset - centralOffset))
     }
 
-    private func checkStillEmpty(_ source: SourceEntry) throws {
+    // MARK: - The pipeline
+
+    /// One entry on its way through the pipeline: planned by the reader, compressed by workers, written in order.
+    private final class Pending: @unchecked Sendable {
+        enum Plan { case headerOnly(DOSDateTime), memory, twoPass }
+        let source: SourceEntry
+        let plan: Plan
+        let done = DispatchGroup()
+        private let lock = NSLock()
+        private(set) var chunks: [CompressedChunk?] = []
+        var error: Error?
+        var stored = false
+        var budgetHeld = 0
+        /// Signalled by the writer when a two-pass file is finished, so the reader goes on.
+        let writerFinished = DispatchSemaphore(value: 0)
+
+        init(_ source: SourceEntry, _ plan: Plan) { self.source = source; self.plan = plan }
+
+        func reserve(_ count: Int) { chunks = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ chunk: CompressedChunk) { lock.lock(); chunks[index] = chunk; lock.unlock() }
+        func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    }
+
+    struct CompressedChunk {
+        var data: [UInt8]
+        var crc: UInt32
+        var length: Int
+    }
+
+    /// Writes every entry of `plan`, in order.
+    func add(_ plan: [SourceEntry]) throws {
+        let budget = ByteBudget(capacity: max(options.memoryBudget, options.bufferLimit))
+        let queue = BlockingQueue<Pending>()
+        let stop = StopFlag()
+        let reader = Thread { [self] in
+            self.readPlan(plan, budget: budget, queue: queue, stop: stop)
+            queue.push(nil)
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+        var finished = false
+        defer {
+            // On failure, let the reader run out (it stops at the next entry) before returning.
+            if !finished {
+                stop.set()
+                budget.release(budget.capacity)
+                while let p = queue.pop() { p.done.wait(); p.writerFinished.signal() }
+            }
+        }
+        while let pending = queue.pop() {
+            try write(pending, budget: budget)
+        }
+        finished = true
+    }
+
+    private func write(_ p: Pending, budget: ByteBudget) throws {
+        switch p.plan {
+        case .headerOnly(let time):
+            p.done.wait()
+            if let error = p.error { throw error }
+            try writeLocalHeader(makeEntry(name: p.source.zipName, method: ZipEntry.stored, time: time, crc: 0, compressed: 0, uncompressed: 0))
+        case .memory:
+            p.done.wait()
+            defer { budget.release(p.budgetHeld) }
+            if let error = p.error { throw error }
+            let chunks = p.chunks.map { $0! }
+            var crc = chunks[0].crc
+            var length = chunks[0].length
+            for c in chunks.dropFirst() {
+                crc = CRC32.combine(crc, c.crc, secondLength: UInt64(c.length))
+                length += c.length
+            }
+            let compressed = chunks.reduce(0) { $0 + $1.data.count }
+            try writeLocalHeader(makeEntry(name: p.source.zipName, method: p.stored ? ZipEntry.stored : ZipEntry.deflated,
+                                           time: DOSDateTime(unixTime: p.source.modificationTime), crc: crc,
+                                           compressed: UInt64(compressed), uncompressed: UInt64(length)))
+            for c in chunks {
+                try c.data.withUnsafeBytes { try sink($0) }
+                offset += UInt64(c.data.count)
+                progress(UInt64(c.length))
+            }
+        case .twoPass:
+            defer { p.writerFinished.signal() }
+            try writeTwoPass(p.source, budget: budget)
+        }
+    }
+
+    // MARK: Reader side
+
+    private final class StopFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.lock(); value = true; lock.unlock() }
+        var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    }
+
+    private func readPlan(_ plan: [SourceEntry], budget: ByteBudget, queue: BlockingQueue<Pending>, stop: StopFlag) {
+        for source in plan {
+            if stop.isSet { return }
+            switch source.kind {
+            case .emptyFolder:
+                queue.push(Pending(source, .headerOnly(packingTime)))
+            case .file(0):
+                let p = Pending(source, .headerOnly(DOSDateTime(unixTime: source.modificationTime)))
+                do { try checkStillEmpty(source) } catch { p.fail(error) }
+                queue.push(p)
+            case .file(let size) where size > UInt64(options.bufferLimit):
+                let p = Pending(source, .twoPass)
+                queue.push(p)
+                p.writerFinished.wait()
+            case .file(let size):
+                let p = Pending(source, .memory)
+                p.done.enter()
+                queue.push(p)
+                readIntoMemory(p, size: Int(size), budget: budget)
+                p.done.leave()
+            }
+        }
+    }
+
+    private func chunkLength(_ size: Int) -> Int { options.exact ? max(size, 1) : options.chunkSize }
+
+    /// Reads a file chunk by chunk, handing each chunk to a worker as soon as it is read.
+    private func readIntoMemory(_ p: Pending, size: Int, budget: ByteBudget) {
+        let step = chunkLength(size)
+        let count = (size + step - 1) / step
+        p.reserve(count)
+        do {
+            let fd = try openForReading(p.source.path)
+            defer { close(fd) }
+            var previous: [UInt8]? = nil
+            for index in 0..<count {
+                let length = min(step, size - index * step)
+                // A whole-file chunk (exact mode) holds its input and its output at once: count both.
+                let cost = count == 1 && length > options.chunkSize ? 2 * length : length
+                budget.acquire(cost)
+                p.budgetHeld += min(cost, budget.capacity)
+                let chunk = try readChunk(fd, length: length, path: p.source.path, expectedTotal: UInt64(size))
+                if index == 0 && count > 1 && options.storeIncompressible {
+                    p.stored = isIncompressible(chunk)
+                }
+                let dictionary = previous.map { Array($0.suffix(32 * 1024)) }
+                previous = chunk
+                let final = index == count - 1
+                let single = count == 1
+                dispatch(p.done) { [self] in
+                    let result = compressChunk(chunk, dictionary: dictionary, final: final,
+                                               decideStore: single && options.storeIncompressible, forceStore: p.stored)
+                    p.set(index, result.chunk)
+                    if result.stored && single { p.stored = true }
+                }
+            }
+            try expectEnd(fd, path: p.source.path, expected: UInt64(size))
+        } catch {
+            p.fail(error)
+        }
+    }
+
+    private func dispatch(_ group: DispatchGroup, _ work: @escaping @Sendable () -> Void) {
+        workers.wait()
+        group.enter()
+        let gate = workers
+        DispatchQueue.global().async {
+            work()
+            gate.signal()
+            group.leave()
+        }
+    }
+
+    private func compressChunk(_ input: [UInt8], dictionary: [UInt8]?, final: Bool, decideStore: Bool, forceStore: Bool)
+        -> (chunk: CompressedChunk, stored: Bool) {
+        var crc = CRC32()
+        crc.update(input)
+        if forceStore { return (CompressedChunk(data: input, crc: crc.value, length: input.count), true) }
+        let data = compressors.withCompressor { c in
+            input.withUnsafeBytes { i in
+                dictionary.map { d in d.withUnsafeBytes { c.compress(i, dictionary: $0, final: final) } }
+                    ?? c.compress(i, dictionary: nil, final: final)
+            }
+        }
+        if decideStore && data.count >= input.count {
+            return (CompressedChunk(data: input, crc: crc.value, length: input.count), true)
+        }
+        return (CompressedChunk(data: data, crc: crc.value, length: input.count), false)
+    }
+
+    /// `--store-incompressible`: the first MiB does not shrink.
+    private func isIncompressible(_ firstChunk: [UInt8]) -> Bool {
+        let probe = Array(firstChunk.prefix(1 << 20))
+        let out = compressors.withCompressor { c in probe.withUnsafeBytes { c.compress($0, dictionary: nil, final: true) } }
+        return out.count >= probe.count
+    }
+
+    // MARK: Two-pass files
+
+    /// A file too large to hold compressed in memory: pass 1 learns its compressed size and CRC (output
+    /// discarded), pass 2 compresses it again — identical bytes, zlib is deterministic — straight to the sink.
+    private func writeTwoPass(_ source: SourceEntry, budget: ByteBudget) throws {
+        guard case .file(let declared) = source.kind else { return }
+        let time = DOSDateTime(unixTime: source.modificationTime)
+        var stored = false
+        if options.storeIncompressible {
+            let fd = try openForReading(source.path)
+            let first = try readChunk(fd, length: min(1 << 20, Int(declared)), path: source.path, expectedTotal: declared)
+            close(fd)
+            stored = isIncompressible(first)
+        }
+        var crc: UInt32 = 0, compressed: UInt64 = 0, total: UInt64 = 0
+        try streamChunks(source, size: declared, stored: stored, budget: budget) { chunk in
+            crc = total == 0 ? chunk.crc : CRC32.combine(crc, chunk.crc, secondLength: UInt64(chunk.length))
+            compressed += UInt64(chunk.data.count)
+            total += UInt64(chunk.length)
+        }
+        try writeLocalHeader(makeEntry(name: source.zipName, method: stored ? ZipEntry.stored : ZipEntry.deflated, time: time,
+                                       crc: crc, compressed: compressed, uncompressed: declared))
+        var crc2: UInt32 = 0, compressed2: UInt64 = 0, total2: UInt64 = 0
+        try streamChunks(source, size: declared, stored: stored, budget: budget) { chunk in
+            crc2 = total2 == 0 ? chunk.crc : CRC32.combine(crc2, chunk.crc, secondLength: UInt64(chunk.length))
+            compressed2 += UInt64(chunk.data.count)
+            total2 += UInt64(chunk.length)
+            try chunk.data.withUnsafeBytes { try sink($0) }
+            offset += UInt64(chunk.data.count)
+            progress(UInt64(chunk.length))
+        }
+        guard crc2 == crc, compressed2 == compressed else {
+            throw IntuneWinError.badInput(source.path, "file changed while packing (content differs between reads)")
+        }
+    }
+
+    /// Compresses a file's chunks on the workers and hands the results to `consume` in order.
+    private func streamChunks(_ source: SourceEntry, size: UInt64, stored: Bool, budget: ByteBudget,
+                              consume: (CompressedChunk) throws -> Void) throws {
+        // Whole-file deflate (exact) of a large file cannot be split: one serial stream, as Microsoft's.
+        if options.exact && !stored {
+            return try streamWholeFile(source, size: size, consume: consume)
+        }
+        let step = options.chunkSize
+        let count = Int((size + UInt64(step) - 1) / UInt64(step))
+        let slots = BlockingQueue<Pending>()
+        let stop = StopFlag()
+        let reader = Thread { [self] in
+            do {
+                let fd = try openForReading(source.path)
+                defer { close(fd) }
+                var previous: [UInt8]? = nil
+                for index in 0..<count {
+                    if stop.isSet { break }
+                    let length = Int(min(UInt64(step), size - UInt64(index) * UInt64(step)))
+                    budget.acquire(length)
+                    let p = Pending(source, .memory)
+                    p.reserve(1)
+                    p.budgetHeld = length
+                    p.done.enter()  // before the writer can see it: its wait must cover the job
+                    slots.push(p)
+                    defer { p.done.leave() }
+                    let chunk: [UInt8]
+                    do { chunk = try readChunk(fd, length: length, path: source.path, expectedTotal: size) } catch {
+                        p.fail(error)
+                        break
+                    }
+                    let dictionary = previous.map { Array($0.suffix(32 * 1024)) }
+                    previous = chunk
+                    let final = index == count - 1
+                    dispatch(p.done) { [self] in
+                        p.set(0, compressChunk(chunk, dictionary: dictionary, final: final, decideStore: false, forceStore: stored).chunk)
+                    }
+                }
+                if !stop.isSet { try expectEnd(fd, path: source.path, expected: size) }
+            } catch {
+                let failed = Pending(source, .memory)
+                failed.fail(error)
+                slots.push(failed)
+            }
+            slots.push(nil)
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+        var finished = false
+        defer {
+            if !finished {
+                stop.set()
+                while let p = slots.pop() { p.done.wait(); budget.release(p.budgetHeld) }
+            }
+        }
+        while let p = slots.pop() {
+            p.done.wait()
+            defer { budget.release(p.budgetHeld) }
+            if let error = p.error { throw error }
+            try consume(p.chunks[0]!)
+        }
+        finished = true
+    }
+
+    /// One deflate stream over the whole file, read in 1 MiB pieces (Microsoft's bytes for a large file).
+    private func streamWholeFile(_ source: SourceEntry, size: UInt64, consume: (CompressedChunk) throws -> Void) throws {
+        let deflater = Deflater(level: options.level)
         let fd = try openForReading(source.path)
         defer { close(fd) }
-        var probe: UInt8 = 0
-        let n = read(fd, &probe, 1)
-        if n < 0 { throw IntuneWinError.badInput(source.path, "cannot read: \(String(cString: strerror(errno)))") }
-        if n > 0 { throw IntuneWinError.badInput(source.path, "file changed while packing (was empty)") }
+        var done: UInt64 = 0
+        while done < size {
+            let length = Int(min(1 << 20, size - done))
+            let input = try readChunk(fd, length: length, path: source.path, expectedTotal: size)
+            done += UInt64(length)
+            var crc = CRC32()
+            crc.update(input)
+            var out = [UInt8]()
+            input.withUnsafeBytes { deflater.process($0, finish: false) { out.append(contentsOf: $0) } }
+            if done == size { deflater.process(UnsafeRawBufferPointer(start: nil, count: 0), finish: true) { out.append(contentsOf: $0) } }
+            try consume(CompressedChunk(data: out, crc: crc.value, length: length))
+        }
+        try expectEnd(fd, path: source.path, expected: size)
     }
+
+    // MARK: File access
 
     private func openForReading(_ path: String) throws -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -102,70 +387,33 @@ final class InnerZipBuilder {
         return fd
     }
 
-    /// Reads the whole file once, handing each chunk to `body`; fails if the size differs from the walk's.
-    private func readFile(_ path: String, expected: UInt64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let fd = try openForReading(path)
-        defer { close(fd) }
-        var total: UInt64 = 0
-        let capacity = readBuffer.count
-        while true {
-            let n = readBuffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, capacity) }
+    /// Reads exactly `length` bytes; a shorter file changed while packing.
+    private func readChunk(_ fd: Int32, length: Int, path: String, expectedTotal: UInt64) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: length)
+        var done = 0
+        while done < length {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, length - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IntuneWinError.badInput(path, "cannot read: \(String(cString: strerror(errno)))")
             }
-            if n == 0 { break }
-            total += UInt64(n)
-            guard total <= expected else { throw IntuneWinError.badInput(path, "file changed while packing (grew beyond \(expected) bytes)") }
-            try readBuffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            if n == 0 { throw IntuneWinError.badInput(path, "file changed while packing (shorter than \(expectedTotal) bytes)") }
+            done += n
         }
-        guard total == expected else { throw IntuneWinError.badInput(path, "file changed while packing (\(total) bytes, expected \(expected))") }
+        return buffer
     }
 
-    private func addDeflated(_ source: SourceEntry, declaredSize: UInt64, time: DOSDateTime) throws {
-        var crc = CRC32()
-        var compressedSize: UInt64 = 0
-        let inMemory = declaredSize <= UInt64(memoryWindow)
-        var compressed = [UInt8]()
-        if inMemory { compressed.reserveCapacity(Int(declaredSize) + 64) }
-        deflater.reset()
-        try readFile(source.path, expected: declaredSize) { chunk in
-            crc.update(chunk)
-            if inMemory { progress(UInt64(chunk.count)) }
-            deflater.process(chunk, finish: false) { out in
-                compressedSize += UInt64(out.count)
-                if inMemory { compressed.append(contentsOf: out) }
-            }
-        }
-        deflater.process(UnsafeRawBufferPointer(start: nil, count: 0), finish: true) { out in
-            compressedSize += UInt64(out.count)
-            if inMemory { compressed.append(contentsOf: out) }
-        }
-        let entry = makeEntry(name: source.zipName, method: ZipEntry.deflated, time: time, crc: crc.value,
-                              compressed: compressedSize, uncompressed: declaredSize)
-        try writeLocalHeader(entry)
-        if inMemory {
-            try compressed.withUnsafeBytes { try emit($0) }
-            return
-        }
-        // Second pass: deflate again, straight into the sink; zlib is deterministic, so the output must match.
-        deflater.reset()
-        var secondCRC = CRC32()
-        var secondSize: UInt64 = 0
-        try readFile(source.path, expected: declaredSize) { chunk in
-            secondCRC.update(chunk)
-            progress(UInt64(chunk.count))
-            try deflater.process(chunk, finish: false) { out in
-                secondSize += UInt64(out.count)
-                try emit(out)
-            }
-        }
-        try deflater.process(UnsafeRawBufferPointer(start: nil, count: 0), finish: true) { out in
-            secondSize += UInt64(out.count)
-            try emit(out)
-        }
-        guard secondCRC.value == crc.value, secondSize == compressedSize else {
-            throw IntuneWinError.badInput(source.path, "file changed while packing (content differs between reads)")
-        }
+    /// After the declared size, the file must end.
+    private func expectEnd(_ fd: Int32, path: String, expected: UInt64) throws {
+        var probe: UInt8 = 0
+        let n = read(fd, &probe, 1)
+        if n < 0 { throw IntuneWinError.badInput(path, "cannot read: \(String(cString: strerror(errno)))") }
+        if n > 0 { throw IntuneWinError.badInput(path, "file changed while packing (grew beyond \(expected) bytes)") }
+    }
+
+    private func checkStillEmpty(_ source: SourceEntry) throws {
+        let fd = try openForReading(source.path)
+        defer { close(fd) }
+        try expectEnd(fd, path: source.path, expected: 0)
     }
 }

@@ -36,11 +36,11 @@ enum NestedPackager {
             if case .file(let size) = e.kind { return sum + size } else { return sum }
         }
         var done: UInt64 = 0
-        let builder = InnerZipBuilder(compressionLevel: request.compressionLevel,
+        let builder = InnerZipBuilder(options: request.compression,
                                       packingTime: DOSDateTime(unixTime: Int64(Date().timeIntervalSince1970)),
                                       progress: { n in done += n; progress?(done, total) },
                                       sink: { chunk in sha.update(chunk); try payload.write(chunk) })
-        for entry in plan.entries { try builder.add(entry) }
+        try builder.add(plan.entries)
         try builder.finish()
         try payload.commit(replace: false)
         let digest = sha.finalize().map { String(format: "%02x", Int($0)) }.joined()

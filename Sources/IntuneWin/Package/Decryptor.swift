@@ -70,26 +70,27 @@ public enum Decryptor {
             guard HMACSHA256.equal(mac, content.storedMac) else { throw IntuneWinError.checkFailed(path, "the MAC stored in the file differs from the MAC given") }
             checked.append("mac")
         }
-        if let macKey = keys.macKey {
-            guard try content.hmacMatches(macKey: macKey, progress: progress) else {
-                throw IntuneWinError.checkFailed(path, "HMAC-SHA256 does not match: the file is corrupt or the MAC key is wrong; nothing written")
-            }
-            checked.append("hmac")
-        } else {
-            notChecked.append("hmac (no MAC key given)")
-        }
         let plain = try content.decrypted(key: keys.encryptionKey)
         checked.append("padding")
         if let size = keys.plainSize {
             guard size == plain.size else { throw IntuneWinError.checkFailed(path, "decrypted size \(plain.size) differs from the expected \(size)") }
             checked.append("size")
         }
-        func checkDigest(_ digest: [UInt8]) throws {
+        // One read before anything is written: the HMAC (and the digest, which needs the plaintext anyway).
+        if keys.macKey != nil || keys.fileDigest != nil {
+            let (digest, macOK) = try plain.streamAll(macKey: keys.macKey, progress: progress)
+            if let macOK {
+                guard macOK else {
+                    throw IntuneWinError.checkFailed(path, "HMAC-SHA256 does not match: the file is corrupt or the MAC key is wrong; nothing written")
+                }
+                checked.append("hmac")
+            }
             if let expected = keys.fileDigest {
-                guard digest == expected else { throw IntuneWinError.checkFailed(path, "SHA-256 of the decrypted content differs from the digest given") }
+                guard digest == expected else { throw IntuneWinError.checkFailed(path, "SHA-256 of the decrypted content differs from the digest given; nothing written") }
                 checked.append("file-digest")
             }
         }
+        if keys.macKey == nil { notChecked.append("hmac (no MAC key given)") }
         if keys.fileDigest == nil { notChecked.append("file-digest (no digest given)") }
 
         switch output {
@@ -100,29 +101,18 @@ public enum Decryptor {
             }
             let file = try AtomicOutputFile(finalPath: target)
             let (digest, _) = try plain.streamAll(progress: progress) { try file.write($0) }
-            try checkDigest(digest)
+            // The content must not have changed since the checks above (the file is renamed into place only now).
+            if let expected = keys.fileDigest, digest != expected {
+                throw IntuneWinError.checkFailed(path, "the file changed while it was decrypted; nothing written")
+            }
             try file.commit(replace: overwrite)
             return DecryptResult(outputPath: target, plainSize: plain.size, checked: checked, notChecked: notChecked)
         case .folder(let folder):
-            return try extract(plain, to: folder, overwrite: overwrite, digestCheck: checkDigest, checked: checked,
-                               notChecked: notChecked, progress: progress)
+            let extracted = try Extractor.extract(try ZipReader(source: plain), to: folder, overwrite: overwrite, progress: progress)
+            checked.append("entry-crc")
+            return DecryptResult(outputPath: extracted.outputFolder, plainSize: plain.size, checked: checked,
+                                 notChecked: notChecked, extracted: extracted)
         }
-    }
-
-    private static func extract(_ plain: DecryptedContent, to folder: String, overwrite: Bool,
-                                digestCheck: ([UInt8]) throws -> Void, checked: [String], notChecked: [String],
-                                progress: ((UInt64) -> Void)?) throws -> DecryptResult {
-        var checked = checked
-        if !notChecked.contains(where: { $0.hasPrefix("file-digest") }) {
-            let (digest, _) = try plain.streamAll(progress: progress)
-            try digestCheck(digest)
-            checked.append("file-digest")
-        }
-        let zip = try ZipReader(source: plain)
-        let extracted = try Extractor.extract(zip, to: folder, overwrite: overwrite, progress: progress)
-        checked.append("entry-crc")
-        return DecryptResult(outputPath: extracted.outputFolder, plainSize: plain.size, checked: checked,
-                             notChecked: notChecked, extracted: extracted)
     }
 
     /// Unpacks a package: verifies HMAC, digest and size first, then extracts the inner zip into `output`.

@@ -17,7 +17,7 @@ public struct ExtractResult: Sendable {
 /// only when every entry was written and checked (CRC-32, size). Entry names that would leave the folder
 /// are refused before anything is written; modification times are restored from the entries.
 public enum Extractor {
-    public static func extract(_ zip: ZipReader, to output: String, overwrite: Bool,
+    public static func extract(_ zip: ZipReader, to output: String, overwrite: Bool, threads: Int = defaultThreads,
                                progress: ((UInt64) -> Void)? = nil) throws -> ExtractResult {
         let fm = FileManager.default
         let target = PackagePaths.canonical(output)
@@ -45,8 +45,8 @@ public enum Extractor {
         }
 
         var result = ExtractResult(outputFolder: target, files: 0, folders: 0, bytes: 0)
-        let fileMode = 0o644 & ~currentUmask()
         var folderTimes: [(String, Int64)] = []
+        // Folders first, serially (each once); then files in parallel, each worker taking the next entry.
         var madeFolders: Set<String> = [staging]
         func makeFolders(_ path: String) throws {
             guard !madeFolders.contains(path) else { return }
@@ -55,35 +55,37 @@ public enum Extractor {
             }
             madeFolders.insert(path)
         }
+        var files: [(ZipEntry, [String])] = []
         for (entry, parts) in plan {
             let path = staging + "/" + parts.joined(separator: "/")
-            let time = entry.modified.unixTime()
             if entry.isDirectory {
                 try makeFolders(path)
-                if let t = time { folderTimes.append((path, t)) }
+                if let t = entry.modified.unixTime() { folderTimes.append((path, t)) }
                 result.folders += 1
-                continue
+            } else {
+                try makeFolders((path as NSString).deletingLastPathComponent)
+                files.append((entry, parts))
+                result.bytes += entry.uncompressedSize
             }
-            try makeFolders((path as NSString).deletingLastPathComponent)
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard fd >= 0 else {
-                throw IntuneWinError.cannotWrite(target + "/" + parts.joined(separator: "/"), "cannot create: \(String(cString: strerror(errno)))")
-            }
-            do {
-                try zip.extract(entry) { chunk in
-                    try writeAll(fd, chunk, path: target + "/" + parts.joined(separator: "/"))
-                    progress?(UInt64(chunk.count))
-                }
-            } catch {
-                close(fd)
-                throw error
-            }
-            fchmod(fd, fileMode)
-            if let t = time { setTimes(fd: fd, t) }
-            close(fd)
-            result.files += 1
-            result.bytes += entry.uncompressedSize
         }
+        result.files = files.count
+        let fileMode = 0o644 & ~currentUmask()
+        let shared = ExtractionState(files.count)
+        let progressLock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, files.count))) { _ in
+            while let index = shared.next() {
+                let (entry, parts) = files[index]
+                let shown = target + "/" + parts.joined(separator: "/")
+                do {
+                    try writeFile(entry, from: zip, to: staging + "/" + parts.joined(separator: "/"), shown: shown, mode: fileMode) { n in
+                        progressLock.lock(); progress?(n); progressLock.unlock()
+                    }
+                } catch {
+                    shared.fail(error)
+                }
+            }
+        }
+        if let error = shared.error { throw error }
         // Folder times last: writing children changes them.
         for (path, t) in folderTimes.reversed() { setTimes(path: path, t) }
 
@@ -100,6 +102,41 @@ public enum Extractor {
         committed = true
         CleanupRegistry.unregister(staging)
         return result
+    }
+
+    public static let defaultThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Writes one entry's bytes to a new file (never following or replacing anything), then its mode and time.
+    private static func writeFile(_ entry: ZipEntry, from zip: ZipReader, to path: String, shown: String, mode: mode_t,
+                                  progress: (UInt64) -> Void) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw IntuneWinError.cannotWrite(shown, "cannot create: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try zip.extract(entry) { chunk in
+            try writeAll(fd, chunk, path: shown)
+            progress(UInt64(chunk.count))
+        }
+        fchmod(fd, mode)
+        if let t = entry.modified.unixTime() { setTimes(fd: fd, t) }
+    }
+
+    /// Work handed out to extraction threads, and the first failure.
+    private final class ExtractionState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var cursor = 0
+        private let count: Int
+        private(set) var error: Error?
+
+        init(_ count: Int) { self.count = count }
+
+        func next() -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            guard error == nil, cursor < count else { return nil }
+            cursor += 1
+            return cursor - 1
+        }
+
+        func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
     }
 
     /// An existing target is refused unless it is an empty folder or `overwrite` is set.

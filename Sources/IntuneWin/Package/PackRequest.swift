@@ -15,8 +15,8 @@ public struct PackRequest: Sendable {
     public var keys: EncryptionKeys? = nil
     /// Written as Detection.xml's ToolVersion: the newest Microsoft tool whose output we match.
     public var toolVersion: String = Packager.toolVersion
-    /// Deflate level for the inner zip; 1 is what Microsoft's tool uses.
-    public var compressionLevel: Int32 = 1
+    /// Deflate level, threads, exact (Microsoft-identical) or chunked-parallel compression.
+    public var compression = CompressionOptions()
     /// Glob patterns of files to leave out (`--exclude`), on top of the source's `.intunewinignore`.
     public var excludes: [String] = []
     /// Lint findings fail the pack instead of being warnings (`--strict`).

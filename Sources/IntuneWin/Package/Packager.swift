@@ -69,10 +69,10 @@ public enum Packager {
         let contentStart = file.offset
         let encryptor = try ContentEncryptor(keys: keys, output: file)
         var done: UInt64 = 0
-        let inner = InnerZipBuilder(compressionLevel: request.compressionLevel, packingTime: now,
+        let inner = InnerZipBuilder(options: request.compression, packingTime: now,
                                     progress: { n in done += n; progress?(done, totalBytes) },
                                     sink: { try encryptor.write($0) })
-        for entry in plan { try inner.add(entry) }
+        try inner.add(plan)
         try inner.finish()
         let sealed = try encryptor.finish()
         precondition(file.offset - contentStart == sealed.encryptedSize)

@@ -64,14 +64,34 @@ public enum Verifier {
             for name in ["file-digest", "unencrypted-size", "inner-zip", "entry-names", "entry-crc", "setup-file"] { report.skip(name, "content could not be decrypted") }
             return report
         }
-        let (digest, macOK) = try plain.streamAll(macKey: info.macKey, progress: progress)
+        // Independent reads at once: HMAC + digest over the whole content on one thread, the entries
+        // inflated (and CRC-checked) on the others, each taking the next entry.
+        var stream: Result<(digest: [UInt8], hmacMatches: Bool?), Error> = .failure(IntuneWinError.badInput(package.path, "not run"))
+        let zip = Result { try ZipReader(source: plain) }
+        let entries = (try? zip.get())?.entries ?? []
+        let failures = EntryFailures(entries.count)
+        let threads = max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
+        DispatchQueue.concurrentPerform(iterations: threads) { task in
+            if task == 0 {
+                stream = Result { try plain.streamAll(macKey: info.macKey, progress: progress) }
+                return
+            }
+            guard case .success(let inner) = zip else { return }
+            while let index = failures.next() {
+                do { try inner.extract(entries[index]) { _ in } } catch let error as IntuneWinError {
+                    failures.record(index, error.reason)
+                } catch { failures.record(index, "\(error)") }
+            }
+        }
+        let bad = failures.reasons
+        let (digest, macOK) = try stream.get()
         report.record("hmac", macOK == true, macOK == true ? "HMAC-SHA256 over IV and ciphertext matches" : "HMAC-SHA256 does not match: content corrupt or MacKey wrong")
         report.record("file-digest", digest == info.fileDigest, digest == info.fileDigest ? "SHA-256 of the inner zip equals <FileDigest>" : "SHA-256 of the inner zip differs from <FileDigest>")
         report.record("unencrypted-size", plain.size == d.unencryptedContentSize,
                       "inner zip is \(plain.size) bytes, <UnencryptedContentSize> says \(d.unencryptedContentSize)")
         let inner: ZipReader
         do {
-            inner = try ZipReader(source: plain)
+            inner = try zip.get()
             report.record("inner-zip", true, "\(inner.entries.count) entries")
         } catch let error as IntuneWinError {
             report.record("inner-zip", false, error.reason)
@@ -86,10 +106,6 @@ public enum Verifier {
             report.record("entry-names", true, "every name stays inside an output folder, no duplicates")
         } catch let error as IntuneWinError {
             report.record("entry-names", false, error.reason + " (" + error.path + ")")
-        }
-        var bad: [String] = []
-        for entry in inner.entries {
-            do { try inner.extract(entry) { _ in } } catch let error as IntuneWinError { bad.append(error.reason) }
         }
         report.record("entry-crc", bad.isEmpty, bad.isEmpty ? "\(inner.entries.count) entries inflate with the right size and CRC-32" : bad.prefix(5).joined(separator: "; "))
         let setup = d.setupFile.replacingOccurrences(of: "\\", with: "/").lowercased()
@@ -131,4 +147,25 @@ public enum Verifier {
         if !extra.isEmpty { parts.append("\(extra.count) not in the source (\(extra.prefix(3).joined(separator: ", ")))") }
         return (false, parts.joined(separator: "; "))
     }
+}
+
+/// Hands out entry indexes to verifying threads and keeps their failures in entry order.
+private final class EntryFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cursor = 0
+    private let count: Int
+    private var byIndex: [Int: String] = [:]
+
+    init(_ count: Int) { self.count = count }
+
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard cursor < count else { return nil }
+        cursor += 1
+        return cursor - 1
+    }
+
+    func record(_ index: Int, _ reason: String) { lock.lock(); byIndex[index] = reason; lock.unlock() }
+
+    var reasons: [String] { lock.lock(); defer { lock.unlock() }; return byIndex.keys.sorted().map { byIndex[$0]! } }
 }

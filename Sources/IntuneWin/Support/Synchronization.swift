@@ -1,0 +1,58 @@
+import Foundation
+
+/// A plain mutex (Foundation's NSLock, named for what it is used as).
+typealias NSLockLike = NSLock
+
+/// Bytes in flight in the pack pipeline: the reader acquires before reading a chunk, the writer releases
+/// once the chunk's compressed bytes are written. Bounds memory whatever the thread count.
+final class ByteBudget: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var available: Int
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        available = capacity
+    }
+
+    func acquire(_ n: Int) {
+        let n = min(n, capacity)
+        condition.lock()
+        while available < n { condition.wait() }
+        available -= n
+        condition.unlock()
+    }
+
+    func release(_ n: Int) {
+        let n = min(n, capacity)
+        condition.lock()
+        available += n
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// A first-in first-out queue between two threads; `pop` waits, `nil` marks the end.
+final class BlockingQueue<Element>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element?] = []
+    private var head = 0
+
+    func push(_ item: Element?) {
+        condition.lock()
+        items.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func pop() -> Element? {
+        condition.lock()
+        while head >= items.count { condition.wait() }
+        let item = items[head]
+        items[head] = nil
+        head += 1
+        if head > 1024 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+        condition.unlock()
+        return item
+    }
+}

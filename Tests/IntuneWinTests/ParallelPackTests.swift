@@ -1,0 +1,114 @@
+import Foundation
+import XCTest
+@testable import IntuneWin
+
+/// The parallel pack pipeline: chunked deflate is valid for readers we did not write, output does not
+/// depend on the thread count, `--exact` stays Microsoft's bytes, memory paths (in memory / two passes) agree.
+final class ParallelPackTests: XCTestCase {
+    /// Text that deflates well, random bytes that do not, small files, and a folder.
+    private func makeSource(_ root: String) throws {
+        var text = [UInt8]()
+        while text.count < 5 << 20 { text += Array("line \(text.count) of a log file that compresses nicely\n".utf8) }
+        try TestSupport.writeFile(root + "/big.log", text)
+        try TestSupport.writeFile(root + "/random.bin", TestSupport.noise(3 << 20 + 12345))
+        for n in 0..<40 { try TestSupport.writeFile(root + "/small/f\(n).txt", Array(String(repeating: "x\(n)", count: n * 50).utf8)) }
+        try TestSupport.writeFile(root + "/setup.exe", TestSupport.noise(70_000, seed: 9))
+    }
+
+    private func pack(_ source: String, _ output: String, keys: EncryptionKeys? = nil, _ configure: (inout CompressionOptions) -> Void) throws -> PackResult {
+        var request = PackRequest(sourceFolder: source, setupFile: "setup.exe", output: output)
+        request.keys = keys
+        configure(&request.compression)
+        return try Packager.pack(request)
+    }
+
+    private func content(_ path: String) throws -> [UInt8] {
+        let p = try IntuneWinPackage(path: path)
+        return try p.content.source.readExactly(at: 0, count: Int(p.content.source.size))
+    }
+
+    func testChunkedOutputIsValidForOtherReaders() throws {
+        let folder = try makeTemporaryFolder()
+        try makeSource(folder + "/src")
+        let result = try pack(folder + "/src", folder + "/p.intunewin") { $0.threads = 4; $0.chunkSize = 256 << 10 }
+        let package = try IntuneWinPackage(path: result.outputPath)
+        let report = try Verifier.verify(package, source: folder + "/src")
+        XCTAssertTrue(report.passed, "\(report.failures)")
+        let oracle = try TestSupport.run("python3", [TestSupport.oracle, "check", result.outputPath, "--source", folder + "/src"])
+        XCTAssertEqual(oracle.status, 0, String(decoding: oracle.stdout, as: UTF8.self))
+        _ = try Decryptor.decrypt(package.content, keys: ContentKeys(package.detection), output: .zipFile(folder + "/inner.zip"), overwrite: false)
+        XCTAssertEqual(try TestSupport.run("unzip", ["-tqq", folder + "/inner.zip"]).status, 0)
+        let sevenZip = try TestSupport.run("7z", ["t", folder + "/inner.zip"])
+        XCTAssertEqual(sevenZip.status, 0, sevenZip.stderr)
+        XCTAssertTrue(String(decoding: sevenZip.stdout, as: UTF8.self).contains("Everything is Ok"))
+    }
+
+    func testThreadCountDoesNotChangeTheBytes() throws {
+        let folder = try makeTemporaryFolder()
+        try makeSource(folder + "/src")
+        let keys = EncryptionKeys.random()
+        let one = try pack(folder + "/src", folder + "/1.intunewin", keys: keys) { $0.threads = 1 }
+        let four = try pack(folder + "/src", folder + "/4.intunewin", keys: keys) { $0.threads = 4 }
+        XCTAssertEqual(try content(one.outputPath), try content(four.outputPath), "chunked: same bytes for any thread count")
+        let exactOne = try pack(folder + "/src", folder + "/e1.intunewin", keys: keys) { $0.threads = 1; $0.exact = true }
+        let exactFour = try pack(folder + "/src", folder + "/e4.intunewin", keys: keys) { $0.threads = 4; $0.exact = true }
+        XCTAssertEqual(try content(exactOne.outputPath), try content(exactFour.outputPath), "exact: same bytes for any thread count")
+        XCTAssertNotEqual(one.detection.encryptionInfo.fileDigest, exactOne.detection.encryptionInfo.fileDigest,
+                          "files over one chunk are deflated differently in the two modes")
+    }
+
+    func testExactModeDeflatesEachFileWhole() throws {
+        let folder = try makeTemporaryFolder()
+        try makeSource(folder + "/src")
+        let result = try pack(folder + "/src", folder + "/e.intunewin") { $0.exact = true; $0.threads = 3 }
+        let package = try IntuneWinPackage(path: result.outputPath)
+        _ = try Decryptor.decrypt(package.content, keys: ContentKeys(package.detection), output: .zipFile(folder + "/inner.zip"), overwrite: false)
+        // Python's zlib (the same zlib Microsoft's output matches) gives the same deflate stream for each entry.
+        let script = """
+        import zipfile, zlib, sys
+        z = zipfile.ZipFile(sys.argv[1])
+        for i in z.infolist():
+            raw = z.open(i).read()
+            with open(sys.argv[1], 'rb') as f:
+                f.seek(i.header_offset + 26); n, m = int.from_bytes(f.read(2), 'little'), int.from_bytes(f.read(2), 'little')
+                f.seek(i.header_offset + 30 + n + m); stored = f.read(i.compress_size)
+            if i.compress_type == 8:
+                c = zlib.compressobj(1, zlib.DEFLATED, -15, 8)
+                assert c.compress(raw) + c.flush() == stored, i.filename
+        print('ok')
+        """
+        let python = try TestSupport.run("python3", ["-c", script, folder + "/inner.zip"])
+        XCTAssertEqual(python.status, 0, python.stderr)
+    }
+
+    func testTwoPassPathForFilesOverTheBufferLimit() throws {
+        let folder = try makeTemporaryFolder()
+        try makeSource(folder + "/src")
+        for exact in [false, true] {
+            let keys = EncryptionKeys.random()
+            let small = try pack(folder + "/src", folder + "/small-\(exact).intunewin", keys: keys) {
+                $0.exact = exact; $0.bufferLimit = 1 << 20; $0.memoryBudget = 1 << 20; $0.chunkSize = 128 << 10
+            }
+            let roomy = try pack(folder + "/src", folder + "/roomy-\(exact).intunewin", keys: keys) {
+                $0.exact = exact; $0.chunkSize = 128 << 10
+            }
+            XCTAssertEqual(try content(small.outputPath), try content(roomy.outputPath), "two passes give the in-memory bytes (exact \(exact))")
+            XCTAssertTrue(try Verifier.verify(try IntuneWinPackage(path: small.outputPath), source: folder + "/src").passed)
+        }
+    }
+
+    func testStoreIncompressibleAndCompressionLevels() throws {
+        let folder = try makeTemporaryFolder()
+        try makeSource(folder + "/src")
+        let stored = try pack(folder + "/src", folder + "/s.intunewin") { $0.storeIncompressible = true; $0.chunkSize = 512 << 10 }
+        let entries = try IntuneWinPackage(path: stored.outputPath).innerZip().entries
+        XCTAssertEqual(entries.first { $0.name == "random.bin" }?.method, ZipEntry.stored)
+        XCTAssertEqual(entries.first { $0.name == "setup.exe" }?.method, ZipEntry.stored, "a single-chunk file that does not shrink")
+        XCTAssertEqual(entries.first { $0.name == "big.log" }?.method, ZipEntry.deflated)
+        XCTAssertTrue(try Verifier.verify(try IntuneWinPackage(path: stored.outputPath), source: folder + "/src").passed)
+        for level: Int32 in [0, 6, 9] {
+            let result = try pack(folder + "/src", folder + "/l\(level).intunewin") { $0.level = level }
+            XCTAssertTrue(try Verifier.verify(try IntuneWinPackage(path: result.outputPath), source: folder + "/src").passed, "level \(level)")
+        }
+    }
+}
