@@ -30,7 +30,7 @@ test: deps
 
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter 'ParallelPackTests|NestedPackTests|PackagerTests'
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter 'ParallelPackTests|NestedPackTests|PackagerTests'
 
 bench: release
 	python3 bench/run.py $(BENCH_ARGS)

@@ -20,6 +20,9 @@ struct Info: ParsableCommand {
     @Flag(name: .customLong("show-keys"), help: "Show EncryptionKey and MacKey (secrets).")
     var showKeys = false
 
+    @Flag(name: .customLong("graph"), help: "Print the JSON Microsoft Graph needs to commit this content (fileEncryptionInfo with Graph's field names, size, sizeEncrypted). Contains the keys.")
+    var graph = false
+
     func run() throws {
         var package: IntuneWinPackage? = nil
         let detection: DetectionXML
@@ -28,6 +31,15 @@ struct Info: ParsableCommand {
             detection = package!.detection
         } else {
             detection = try EncryptionInfoFile.load(file)
+        }
+        if graph {
+            var info = GraphContentInfo(detection)
+            if let package { info.sizeEncrypted = package.contentEntry.uncompressedSize }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            Terminal.line(String(decoding: try encoder.encode(info), as: UTF8.self))
+            Terminal.hint("note: this output holds the package's keys")
+            return
         }
         let e = detection.encryptionInfo
         let hidden = "(hidden: use --show-keys)"
