@@ -9,14 +9,21 @@ struct Unpack: ParsableCommand {
         is renamed to the output only when every entry was written and its CRC-32 matched. Modification \
         times are restored; `\\` in names becomes a folder separator; names that would land outside the \
         folder (`..`, absolute paths, drive letters) are refused.
+
+        With key material from elsewhere, FILE may also be the .bin IME downloads (or a package whose \
+        Detection.xml is not to be used):
+
+        \(KeySourceOptions.help)
         """
     )
 
-    @Argument(help: ArgumentHelp("A .intunewin package.", valueName: "file"))
+    @Argument(help: ArgumentHelp("A .intunewin package (or, with a key source, an IME .bin).", valueName: "file"))
     var file: String
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Folder to create (an existing empty folder is fine).", valueName: "folder"))
     var output: String
+
+    @OptionGroup var keySource: KeySourceOptions
 
     @Flag(name: .customLong("force"), help: "Replace an existing non-empty output folder.")
     var force = false
@@ -24,7 +31,17 @@ struct Unpack: ParsableCommand {
     @Flag(name: .customLong("json"), help: "Print the result as JSON.")
     var json = false
 
+    func validate() throws { try keySource.validate() }
+
     func run() throws {
+        if let resolved = try keySource.resolve(json: json) {
+            let size = (try? FileRegion(path: file).size) ?? 0
+            let progress = ProgressLine("unpacking", total: size * 2, enabled: !json)
+            let result = try resolved.material.open(file, output: .folder(output), overwrite: force) { progress.advance($0) }
+            progress.finish()
+            DecryptReport.print(result, json: json, plain: resolved.material.isPlain, keySource: resolved.origin)
+            return
+        }
         let package = try IntuneWinPackage(path: file)
         let progress = ProgressLine("unpacking", total: package.content.ciphertextSize * 2, enabled: !json)
         let result = try Decryptor.unpack(package, to: output, overwrite: force) { progress.advance($0) }
@@ -35,18 +52,22 @@ struct Unpack: ParsableCommand {
 
 /// Shared output of `unpack` and `decrypt`.
 enum DecryptReport {
-    static func print(_ result: DecryptResult, json: Bool) {
+    /// `plain`: the content was not encrypted (NoEncryption) and was copied; `keySource`: where the keys came from.
+    static func print(_ result: DecryptResult, json: Bool, plain: Bool = false, keySource: String? = nil) {
         if json {
             var object: [String: Any] = ["output": result.outputPath, "plainSize": result.plainSize,
-                                         "checked": result.checked, "notChecked": result.notChecked]
+                                         "checked": result.checked, "notChecked": result.notChecked, "encrypted": !plain]
+            if let keySource { object["keySource"] = keySource }
             if let x = result.extracted { object["files"] = x.files; object["folders"] = x.folders; object["bytes"] = x.bytes }
             Terminal.json(object)
             return
         }
+        if let keySource { Terminal.line("Key material from \(keySource)") }
+        if plain { Terminal.line("The content is not encrypted (ProfileIdentifier NoEncryption): taken as it is") }
         if let x = result.extracted {
             Terminal.line("Extracted \(x.files) files, \(x.folders) folders (\(Terminal.bytes(x.bytes))) to \(result.outputPath)")
         } else {
-            Terminal.line("Decrypted \(Terminal.bytes(result.plainSize)) to \(result.outputPath)")
+            Terminal.line("\(plain ? "Copied" : "Decrypted") \(Terminal.bytes(result.plainSize)) to \(result.outputPath)")
         }
         Terminal.line("  Checked: \(result.checked.joined(separator: ", "))")
         for item in result.notChecked { Terminal.warning("integrity not verified: \(item)") }

@@ -1,0 +1,124 @@
+/// One file or empty folder of a side, as far as it can be known without reading its bytes.
+struct ContentItem {
+    /// Where the bytes are: an entry of the side's zip, or a file on disk.
+    enum Origin {
+        case entry(ZipEntry)
+        case file(String)
+    }
+
+    /// `/`-separated; a folder ends in `/`.
+    let path: String
+    let size: UInt64
+    /// From the zip's directory; nil for a folder side (it would take a read to know).
+    let crc32: UInt32?
+    /// As the zip holds it, or a folder side's time converted the way `pack` converts it.
+    let modified: DOSDateTime
+    /// A folder side's Unix time, so a zip time rounded up instead of truncated can be matched too.
+    let unixTime: Int64?
+    let origin: Origin
+
+    var isFolder: Bool { path.hasSuffix("/") }
+}
+
+/// One side opened for comparison: its Detection.xml when it has one, and its items by path. Nothing but
+/// directories is read until `sha256(of:)` streams an item's bytes.
+final class ContentListing {
+    let side: ContentSide
+    let detection: DetectionXML?
+    /// Size of the encrypted content (package and bin sides).
+    let encryptedSize: UInt64?
+    /// Items by path. Folder entries that have something below them are left out: they are implied by
+    /// their children (zip tools write them, `pack` and SourceTree do not).
+    let items: [String: ContentItem]
+    private let zip: ZipReader?
+
+    init(_ side: ContentSide) throws {
+        self.side = side
+        switch side {
+        case .package(let path):
+            let package = try IntuneWinPackage(path: path)
+            detection = package.detection
+            encryptedSize = package.content.source.size
+            zip = try package.innerZip()
+        case .bin(let path, let keys):
+            let content = try EncryptedContent(source: try FileRegion(path: path))
+            detection = nil
+            encryptedSize = content.source.size
+            zip = try ZipReader(source: try Self.decrypt(content, keys: keys))
+        case .zip(let path):
+            detection = nil
+            encryptedSize = nil
+            zip = try ZipReader(source: try FileRegion(path: path))
+        case .folder:
+            detection = nil
+            encryptedSize = nil
+            zip = nil
+        }
+        let all: [ContentItem]
+        if let zip {
+            all = zip.entries.map { entry in
+                ContentItem(path: entry.portableName, size: entry.uncompressedSize, crc32: entry.crc32,
+                            modified: entry.modified, unixTime: nil, origin: .entry(entry))
+            }
+        } else {
+            all = try SourceTree.scan(root: side.path).map { source in
+                let isFolder = source.kind == .emptyFolder
+                var size: UInt64 = 0
+                if case .file(let fileSize) = source.kind { size = fileSize }
+                return ContentItem(path: source.components.joined(separator: "/") + (isFolder ? "/" : ""), size: size,
+                                   crc32: nil, modified: DOSDateTime(unixTime: source.modificationTime),
+                                   unixTime: source.modificationTime, origin: .file(source.path))
+            }
+        }
+        items = try Self.index(all, path: side.path)
+    }
+
+    /// Streams an item's bytes (checking a zip entry's CRC-32 on the way) and returns their SHA-256.
+    func sha256(of item: ContentItem) throws -> [UInt8] {
+        let hash = SHA256()
+        switch item.origin {
+        case .entry(let entry):
+            try zip!.extract(entry) { hash.update($0) }
+        case .file(let path):
+            try FileRegion(path: path).stream(from: 0, length: item.size) { hash.update($0) }
+        }
+        return hash.finalize()
+    }
+
+    /// The plaintext of a `.bin`, after the checks the keys allow without reading it all (IV, MAC, size).
+    private static func decrypt(_ content: EncryptedContent, keys: ContentKeys) throws -> DecryptedContent {
+        let path = content.source.path
+        let wrongKeys = "the keys given are for other content"
+        if let iv = keys.initializationVector, iv != content.storedIV {
+            throw IntuneWinError.badInput(path, "the IV stored in the file differs from the IV given: \(wrongKeys)")
+        }
+        if let mac = keys.mac, !HMACSHA256.equal(mac, content.storedMac) {
+            throw IntuneWinError.badInput(path, "the MAC stored in the file differs from the MAC given: \(wrongKeys)")
+        }
+        let plain = try content.decrypted(key: keys.encryptionKey)
+        if let size = keys.plainSize, size != plain.size {
+            throw IntuneWinError.badInput(path, "decrypts to \(plain.size) bytes, the size given is \(size): \(wrongKeys)")
+        }
+        return plain
+    }
+
+    /// Items by path, without folder entries implied by others; a path held twice is an error (which one is meant?).
+    private static func index(_ all: [ContentItem], path: String) throws -> [String: ContentItem] {
+        var parents = Set<Substring>()
+        for item in all {
+            let name = item.isFolder ? item.path.dropLast() : Substring(item.path)
+            var index = name.startIndex
+            while let slash = name[index...].firstIndex(of: "/") {
+                parents.insert(item.path[...slash])
+                index = name.index(after: slash)
+            }
+        }
+        var byPath: [String: ContentItem] = [:]
+        for item in all where !(item.isFolder && parents.contains(Substring(item.path))) {
+            guard byPath.updateValue(item, forKey: item.path) == nil else {
+                throw IntuneWinError.badInput(path, "\(item.path) is in the content twice")
+            }
+        }
+        return byPath
+    }
+}

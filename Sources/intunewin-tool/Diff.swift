@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import IntuneWin
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare two packages, encrypted contents, zips or folders; exit 1 when they differ.",
+        discussion: """
+        Each side is a .intunewin, an encrypted .bin (give its keys with --key-a/--iv-a/--mac-key-a or \
+        --encryption-info-a with a Detection.xml, .intunewin or key JSON; the same with -b), a plain zip or a folder, told apart by content, not by name. \
+        When both sides have a Detection.xml its fields are compared (never keys, IV, MAC or digest). Files and \
+        empty folders are compared by path: size, bytes (CRC-32 from the zip directories, SHA-256 of both \
+        streams when those agree) and modification time at the zip's 2-second resolution (local time), so a \
+        package and the folder it was packed from compare identical (empty folders: presence only).
+        Output: `* Field: a → b`, `- path` (A only), `+ path` (B only), `~ path (size …, content, mtime …)`.
+        Exit 0 identical, 1 different, 2 usage error (encrypted content without keys), 3 unreadable input.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Side A: package, .bin, zip or folder.", valueName: "a"))
+    var a: String
+
+    @Argument(help: ArgumentHelp("Side B: package, .bin, zip or folder.", valueName: "b"))
+    var b: String
+
+    @Option(name: .customLong("key-a"), help: ArgumentHelp("A's EncryptionKey, base64 (32 bytes), when A is a .bin.", valueName: "b64"))
+    var keyA: String?
+    @Option(name: .customLong("iv-a"), help: ArgumentHelp("A's InitializationVector, base64 (16 bytes); checked.", valueName: "b64"))
+    var ivA: String?
+    @Option(name: .customLong("mac-key-a"), help: ArgumentHelp("A's MacKey, base64 (32 bytes).", valueName: "b64"))
+    var macKeyA: String?
+    @Option(name: .customLong("encryption-info-a"), help: ArgumentHelp("A's key material from a Detection.xml, .intunewin, or Graph/DecryptInfo JSON.", valueName: "file"))
+    var encryptionInfoA: String?
+
+    @Option(name: .customLong("key-b"), help: ArgumentHelp("B's EncryptionKey, base64 (32 bytes), when B is a .bin.", valueName: "b64"))
+    var keyB: String?
+    @Option(name: .customLong("iv-b"), help: ArgumentHelp("B's InitializationVector, base64 (16 bytes); checked.", valueName: "b64"))
+    var ivB: String?
+    @Option(name: .customLong("mac-key-b"), help: ArgumentHelp("B's MacKey, base64 (32 bytes).", valueName: "b64"))
+    var macKeyB: String?
+    @Option(name: .customLong("encryption-info-b"), help: ArgumentHelp("B's key material from a Detection.xml, .intunewin, or Graph/DecryptInfo JSON.", valueName: "file"))
+    var encryptionInfoB: String?
+
+    @Flag(name: .customLong("ignore-mtime"), help: "Do not compare modification times.")
+    var ignoreMtime = false
+
+    @Flag(name: .customLong("json"), help: "Print the differences as JSON.")
+    var json = false
+
+    /// The key options of one side.
+    private struct KeyOptions {
+        let suffix: String
+        let key: String?, iv: String?, macKey: String?, encryptionInfo: String?
+
+        var given: Bool { key != nil || iv != nil || macKey != nil || encryptionInfo != nil }
+
+        func validate() throws {
+            if encryptionInfo != nil && (key != nil || iv != nil || macKey != nil) {
+                throw ValidationError("--encryption-info-\(suffix) replaces --key-\(suffix)/--iv-\(suffix)/--mac-key-\(suffix); give one or the other")
+            }
+            if key == nil && (iv != nil || macKey != nil) {
+                throw ValidationError("--iv-\(suffix) and --mac-key-\(suffix) need --key-\(suffix)")
+            }
+            _ = try key.map { try bytes($0, "key", 32) }
+            _ = try iv.map { try bytes($0, "iv", 16) }
+            _ = try macKey.map { try bytes($0, "mac-key", 32) }
+        }
+
+        func load() throws -> ContentKeys? {
+            if let encryptionInfo { return try KeyMaterial.load(encryptionInfo) }
+            guard let key else { return nil }
+            return ContentKeys(encryptionKey: SecretBytes(try bytes(key, "key", 32)),
+                               initializationVector: try iv.map { try bytes($0, "iv", 16) },
+                               macKey: try macKey.map { SecretBytes(try bytes($0, "mac-key", 32)) })
+        }
+
+        private func bytes(_ text: String, _ option: String, _ size: Int) throws -> [UInt8] {
+            guard let data = Data(base64Encoded: text) else { throw ValidationError("--\(option)-\(suffix) is not valid base64") }
+            guard data.count == size else { throw ValidationError("--\(option)-\(suffix) is \(data.count) bytes, expected \(size)") }
+            return [UInt8](data)
+        }
+
+        /// The side at `path`, with these keys when it is encrypted content.
+        func side(_ path: String) throws -> ContentSide {
+            let kind = try ContentKind.detect(path)
+            if kind != .bin && given {
+                Terminal.warning("\(path) is a \(kind.rawValue): the keys given for side \(suffix.uppercased()) are not used")
+            }
+            let keys = kind == .bin ? try load() : nil
+            if kind == .bin && keys == nil {
+                throw IntuneWinError(.usage, path: path, "not a folder, zip or package; to read it as encrypted content give --key-\(suffix) (with --iv-\(suffix), --mac-key-\(suffix)) or --encryption-info-\(suffix)")
+            }
+            return try ContentSide(path, kind: kind, keys: keys)
+        }
+    }
+
+    private var optionsA: KeyOptions { KeyOptions(suffix: "a", key: keyA, iv: ivA, macKey: macKeyA, encryptionInfo: encryptionInfoA) }
+    private var optionsB: KeyOptions { KeyOptions(suffix: "b", key: keyB, iv: ivB, macKey: macKeyB, encryptionInfo: encryptionInfoB) }
+
+    func validate() throws {
+        try optionsA.validate()
+        try optionsB.validate()
+    }
+
+    func run() throws {
+        let sideA = try optionsA.side(a), sideB = try optionsB.side(b)
+        let report = try Differ.diff(sideA, sideB, options: DiffOptions(compareModificationTimes: !ignoreMtime))
+        if json {
+            Terminal.json(DiffOutput.json(report, a: sideA, b: sideB))
+        } else {
+            DiffOutput.lines(report, a: a, b: b).forEach(Terminal.line)
+        }
+        if !report.identical { throw ExitCode(1) }
+    }
+}
+
+/// A diff report as text lines or as JSON, with the same facts.
+enum DiffOutput {
+    static func lines(_ report: DiffReport, a: String, b: String) -> [String] {
+        var lines = report.metadata.map { "* \($0.field): \($0.a ?? "(none)") → \($0.b ?? "(none)")" }
+        // One sorted list: a path's removal and addition stay next to the paths around them.
+        var files: [(String, String)] = report.removed.map { ($0.path, "- \($0.path)\(moved($0))") }
+        files += report.added.map { ($0.path, "+ \($0.path)\(moved($0))") }
+        files += report.changed.map { ($0.path, "~ \($0.path) (\(facets($0).joined(separator: ", ")))") }
+        lines += files.sorted { $0.0 < $1.0 }.map(\.1)
+        if report.identical {
+            lines.append("\(a) and \(b) are identical (\(report.entriesA) \(report.entriesA == 1 ? "entry" : "entries"))")
+        } else {
+            var counts: [String] = []
+            if !report.metadata.isEmpty { counts.append("\(report.metadata.count) metadata field\(report.metadata.count == 1 ? "" : "s")") }
+            counts += ["\(report.added.count) added", "\(report.removed.count) removed", "\(report.changed.count) changed",
+                       "\(report.unchanged) unchanged"]
+            lines.append("\(a) and \(b) differ: " + counts.joined(separator: ", "))
+        }
+        return lines
+    }
+
+    private static func moved(_ item: DiffItem) -> String {
+        item.sameContentAs.map { " (same content as \($0))" } ?? ""
+    }
+
+    private static func facets(_ change: ChangedItem) -> [String] {
+        var facets: [String] = []
+        if let size = change.size { facets.append("size \(size.a) → \(size.b)") }
+        if change.contentDiffers { facets.append("content") }
+        if let time = change.modified { facets.append("mtime \(time.a.text) → \(time.b.text)") }
+        return facets
+    }
+
+    static func json(_ report: DiffReport, a: ContentSide, b: ContentSide) -> [String: Any] {
+        func pair<T>(_ change: ValueChange<T>, _ show: (T) -> Any) -> [String: Any] { ["a": show(change.a), "b": show(change.b)] }
+        func item(_ item: DiffItem) -> [String: Any] {
+            var object: [String: Any] = ["path": item.path, "folder": item.isFolder, "size": item.size, "modified": item.modified.text]
+            if let other = item.sameContentAs { object["sameContentAs"] = other }
+            return object
+        }
+        let changed = report.changed.map { change -> [String: Any] in
+            var object: [String: Any] = ["path": change.path, "content": change.contentDiffers]
+            if let size = change.size { object["size"] = pair(size) { $0 } }
+            if let crc = change.crc32 { object["crc32"] = pair(crc) { hex($0) } }
+            if let sha = change.sha256 { object["sha256"] = pair(sha) { $0.map { String(format: "%02x", Int($0)) }.joined() } }
+            if let time = change.modified { object["modified"] = pair(time) { $0.text } }
+            return object
+        }
+        return [
+            "a": ["path": a.path, "kind": a.kind.rawValue],
+            "b": ["path": b.path, "kind": b.kind.rawValue],
+            "identical": report.identical,
+            "metadata": report.metadata.map { ["field": $0.field, "a": $0.a ?? NSNull(), "b": $0.b ?? NSNull()] as [String: Any] },
+            "added": report.added.map(item),
+            "removed": report.removed.map(item),
+            "changed": changed,
+            "entries": ["a": report.entriesA, "b": report.entriesB],
+            "unchanged": report.unchanged,
+        ]
+    }
+}
