@@ -22,7 +22,7 @@ struct IntuneWinTool: ParsableCommand {
           130  interrupted by SIGINT (143: SIGTERM); partial output is removed
         """,
         version: "intunewin-tool \(version) (writes Microsoft tool version \(Packager.toolVersion))",
-        subcommands: [Pack.self, Info.self, List.self, Verify.self, Unpack.self, Decrypt.self, Msi.self, Lint.self, Diff.self],
+        subcommands: [Pack.self, Info.self, List.self, Verify.self, Unpack.self, Decrypt.self, Msi.self, Lint.self, Diff.self, ImeLog.self],
         defaultSubcommand: Pack.self
     )
 }

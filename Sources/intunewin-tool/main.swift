@@ -5,6 +5,7 @@ import IntuneWin
 // Entry point: Microsoft-compatible argument spelling, signal cleanup, and one place that turns
 // errors into a one-line message and an exit code.
 
+MemoryTuning.apply()
 SignalCleanup.install()
 let arguments = MicrosoftArguments.normalize(Array(CommandLine.arguments.dropFirst()))
 do {

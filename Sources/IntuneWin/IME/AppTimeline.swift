@@ -1,0 +1,290 @@
+import Foundation
+
+/// A log line quoted as evidence: where it is and what it says (first line of the message).
+public struct IMEEvidence: Sendable, Equatable {
+    public var source: String
+    public var line: Int
+    public var time: LogTimestamp?
+    public var thread: Int?
+    public var text: String
+
+    init(_ record: CMTraceRecord) {
+        source = record.source; line = record.line; time = record.time; thread = record.thread; text = record.firstLine
+    }
+}
+
+/// One step of an attempt, in log order.
+public struct IMEPhase: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case policyReceived, processing, detectionBefore, applicability, grs, grsSkip, download, contentInfo, downloadFailure,
+             cdnFallback, hashValidation, decryption, unzip, retry, install, exitCode, timeout, detectionAfter,
+             cleanupIncoming, cleanupIMECache, reporting
+    }
+    public var kind: Kind
+    public var detail: String
+    public var evidence: IMEEvidence
+    public var time: LogTimestamp? { evidence.time }
+}
+
+/// One pass of IME over an app: from processing to reporting, with what each phase found.
+public struct IMEAttempt: Sendable, Equatable {
+    public var thread: Int?
+    public var phases: [IMEPhase] = []
+    public var detectionTypes: [Int] = []
+    public var detectedBefore: Bool?
+    public var detectedAfter: Bool?
+    public var applicability: String?
+    /// "DO", "CDN" or nil when nothing was downloaded.
+    public var downloadMode: String?
+    public var downloadBytes: UInt64?
+    public var downloadMilliseconds: Double?
+    public var cacheFound = false
+    public var downloadFailed = false
+    public var processID: Int?
+    public var installContext: String?
+    public var installCommand: String?
+    public var exitCode: UInt32?
+    /// The HRESULT IME derives from the exit code (1603 → 0x80070643).
+    public var hresult: Int32?
+    /// The admin's mapping ("Success", …), "unmapped" when IME says none was set.
+    public var exitCodeMapping: String?
+    public var retries = 0
+    public var timedOut = false
+
+    public var start: LogTimestamp? { phases.first?.time }
+    public func first(_ kind: IMEPhase.Kind) -> IMEPhase? { phases.first { $0.kind == kind } }
+    public func last(_ kind: IMEPhase.Kind) -> IMEPhase? { phases.last { $0.kind == kind } }
+}
+
+/// Everything the logs say about one Win32 app.
+public struct IMEApp: Sendable, Equatable {
+    public var id: String
+    public var name: String?
+    public var version: String?
+    /// 0 not targeted, 1 available, 3 required, 4 uninstall.
+    public var intent: Int?
+    public var installCommand: String?
+    public var uninstallCommand: String?
+    public var installContext: String?
+    public var detectionTypes: [Int] = []
+    public var attempts: [IMEAttempt] = []
+    /// GetContentInfo replies (the whole record, multi-line JSON included).
+    public var contentInfo: [CMTraceRecord] = []
+    /// `is in GRS … will not be enforced` lines.
+    public var grsSkips: [IMEEvidence] = []
+}
+
+/// The result of reading a set of IME logs.
+public struct IMELogReport: Sendable {
+    public var apps: [IMEApp]
+    public var findings: [IMEFinding]
+    public var recordCount: Int
+    public var fragmentCount: Int
+    /// Recognised events that could not be tied to an app (no app id, thread unknown).
+    public var unattributed: [IMEPhase]
+}
+
+/// Builds per-app timelines from records: an app is recognised by its id in a message (next to
+/// "app", "id =", or as `<id>_<version>` in a content path) and the thread that named it; lines
+/// without an id belong to the app last named on their thread.
+public final class IMELogAnalyzer {
+    private var apps: [String: IMEApp] = [:]
+    private var order: [String] = []
+    private var threadApp: [Int: (id: String, last: Double?)] = [:]
+    private var policyRecords: [String: IMEEvidence] = [:]
+    private var orphans: [Int: [(CMTraceRecord, IMEEvent)]] = [:]
+    private var unattributed: [IMEPhase] = []
+    private var lastPhaseWasInstallBehavior: [Int: Bool] = [:]
+    public private(set) var recordCount = 0
+    public private(set) var fragmentCount = 0
+
+    public init() {}
+
+    /// Reads files (folders expanded by `IMELogFiles`) and analyses them.
+    public static func analyze(paths: [String]) throws -> IMELogReport {
+        let analyzer = IMELogAnalyzer()
+        for path in try IMELogFiles.expand(paths) {
+            try CMTraceReader(path: path).forEach { analyzer.add($0) }
+        }
+        return analyzer.report()
+    }
+
+    /// Feeds one record, in file order.
+    public func add(_ record: CMTraceRecord) {
+        recordCount += 1
+        if record.kind == .fragment { fragmentCount += 1; return }
+        let thread = record.thread ?? -1
+        let event = IMEEvent.classify(record.message)
+        if case .policies(let list)? = event {
+            for policy in list { mergePolicy(policy); policyRecords[policy.id] = IMEEvidence(record) }
+            return
+        }
+        // Install command: the bare line after "===Step=== InstallBehavior".
+        if record.message.contains("===Step=== InstallBehavior") { lastPhaseWasInstallBehavior[thread] = true; return }
+        if lastPhaseWasInstallBehavior[thread] == true {
+            lastPhaseWasInstallBehavior[thread] = false
+            if event == nil, !record.message.hasPrefix("[") {
+                if let id = threadApp[thread]?.id { apply(.installCommand(record.firstLine), record: record, app: id) }
+                else { orphans[thread, default: []].append((record, .installCommand(record.firstLine))) }
+                return
+            }
+        }
+        let seconds = record.time?.localSeconds
+        var id = appID(in: record.message, event: event)
+        if let found = id { threadApp[thread] = (found, seconds) }
+        if id == nil, let current = threadApp[thread] {
+            // Three hours of silence (longer than IME's 60-minute install limit) ends the association.
+            if let a = current.last, let b = seconds, abs(b - a) > 3 * 3600 { threadApp[thread] = nil } else { id = current.id; threadApp[thread] = (current.id, seconds ?? current.last) }
+        }
+        guard let event else { return }
+        guard let id else {
+            orphans[thread, default: []].append((record, event))
+            return
+        }
+        if let waiting = orphans.removeValue(forKey: thread) {
+            for (r, e) in waiting {
+                if r.time == nil || seconds == nil || abs(r.time!.localSeconds - seconds!) < 120 { apply(e, record: r, app: id) } else { unattributed.append(Self.loosePhase(e, r)) }
+            }
+        }
+        apply(event, record: record, app: id)
+    }
+
+    /// The apps in the order they first appeared, and the findings.
+    public func report() -> IMELogReport {
+        for (_, list) in orphans.sorted(by: { $0.key < $1.key }) { for (r, e) in list { unattributed.append(Self.loosePhase(e, r)) } }
+        orphans = [:]
+        unattributed.sort { ($0.evidence.source, $0.evidence.line) < ($1.evidence.source, $1.evidence.line) }
+        let list = order.compactMap { apps[$0] }
+        return IMELogReport(apps: list, findings: IMEFindings.find(in: list, unattributed: unattributed), recordCount: recordCount,
+                            fragmentCount: fragmentCount, unattributed: unattributed)
+    }
+
+    /// A phase for an event no app could be tied to.
+    static func loosePhase(_ event: IMEEvent, _ record: CMTraceRecord) -> IMEPhase {
+        let kind: IMEPhase.Kind
+        switch event {
+        case .installTimeout, .skipCleanupTimeout: kind = .timeout
+        case .doFailure, .decryptFailed: kind = .downloadFailure
+        case .exitCode, .unmappedExitCode: kind = .exitCode
+        case .removeIncoming: kind = .cleanupIncoming
+        case .cleanupIMECache: kind = .cleanupIMECache
+        case .detected: kind = .detectionAfter
+        default: kind = .processing
+        }
+        return IMEPhase(kind: kind, detail: record.firstLine, evidence: IMEEvidence(record))
+    }
+
+    private func appID(in message: String, event: IMEEvent?) -> String? {
+        if case .processingApp(let id, _, _)? = event { return id }
+        let guids = IMEEvent.guids(in: message)
+        if let known = guids.first(where: { apps[$0.id] != nil }) { return known.id }
+        for guid in guids {
+            if guid.before.lowercased().contains("user") { continue }
+            let before = guid.before.lowercased().trimmingCharacters(in: .whitespaces)
+            let digits = guid.after.dropFirst().prefix { $0.isNumber }
+            let next = guid.after.dropFirst(1 + digits.count).first
+            let contentPath = guid.after.hasPrefix("_") && !digits.isEmpty && (next == nil || !(next!.isLetter || next!.isNumber || next == "-"))
+            if contentPath || before.hasSuffix("app") || before.hasSuffix("app:") || before.hasSuffix("app id") || before.hasSuffix("app id:")
+                || before.hasSuffix(" id =") || before.hasSuffix("(id =") || before.hasSuffix("(id=") || before.hasSuffix(" id:") || before.hasSuffix("app:") {
+                return guid.id
+            }
+        }
+        return nil
+    }
+
+    private func mergePolicy(_ policy: IMEPolicy) {
+        var app = apps[policy.id] ?? IMEApp(id: policy.id)
+        if apps[policy.id] == nil { order.append(policy.id) }
+        app.name = policy.name.isEmpty ? app.name : policy.name
+        app.version = policy.version ?? app.version
+        app.intent = policy.intent ?? app.intent
+        app.installCommand = policy.installCommand ?? app.installCommand
+        app.uninstallCommand = policy.uninstallCommand ?? app.uninstallCommand
+        app.installContext = policy.installContext ?? app.installContext
+        if !policy.detectionTypes.isEmpty { app.detectionTypes = policy.detectionTypes }
+        apps[policy.id] = app
+    }
+
+    private func apply(_ event: IMEEvent, record: CMTraceRecord, app id: String) {
+        var app = apps[id] ?? IMEApp(id: id)
+        if apps[id] == nil { order.append(id) }
+        let evidence = IMEEvidence(record)
+        func phase(_ kind: IMEPhase.Kind, _ detail: String = "") {
+            if app.attempts.isEmpty { app.attempts.append(IMEAttempt(thread: record.thread)) }
+            let new = IMEPhase(kind: kind, detail: detail, evidence: evidence)
+            if let last = app.attempts[app.attempts.count - 1].phases.last, last.kind == kind, last.detail == detail, kind != .processing { return }
+            app.attempts[app.attempts.count - 1].phases.append(new)
+        }
+        func update(_ body: (inout IMEAttempt) -> Void) {
+            if app.attempts.isEmpty { app.attempts.append(IMEAttempt(thread: record.thread)) }
+            body(&app.attempts[app.attempts.count - 1])
+        }
+        var current: IMEAttempt? { app.attempts.last }
+        switch event {
+        case .policies: break
+        case .processingApp(_, let name, let intent):
+            if let name, app.name == nil { app.name = name }
+            if let intent { app.intent = intent }
+            // A new attempt unless this one has only just started.
+            if current == nil || current!.phases.contains(where: { $0.kind != .processing && $0.kind != .policyReceived }) {
+                var attempt = IMEAttempt(thread: record.thread)
+                if let policy = policyRecords.removeValue(forKey: id) {
+                    attempt.phases.append(IMEPhase(kind: .policyReceived, detail: "", evidence: policy))
+                }
+                app.attempts.append(attempt)
+            }
+            phase(.processing, record.firstLine)
+        case .detectionRuleType(let n): update { $0.detectionTypes.append(n) }
+        case .detected(let value):
+            if current?.first(.detectionAfter) != nil || current?.phases.last?.kind == .install || current?.exitCode != nil {
+                update { $0.detectedAfter = value }; phase(.detectionAfter, value ? "detected" : "not detected")
+            } else {
+                update { $0.detectedBefore = value }; phase(.detectionBefore, value ? "detected" : "not detected")
+            }
+        case .alreadyDetected: update { $0.detectedBefore = true }; phase(.detectionBefore, "detected, skip applicability")
+        case .applicability(let state): update { $0.applicability = state }; phase(.applicability, state)
+        case .grsExpired: phase(.grs, "expired")
+        case .grsSkip: app.grsSkips.append(evidence); phase(.grsSkip, record.firstLine)
+        case .downloadStart: if current?.last(.download) == nil { phase(.download, "start") }
+        case .contentInfo: app.contentInfo.append(record); phase(.contentInfo)
+        case .downloadURL(let url): phase(.download, url)
+        case .cacheMiss: phase(.download, "content cache miss")
+        case .cacheFound: update { $0.cacheFound = true }; phase(.download, "content cache found, skip downloading")
+        case .doJobStart: update { $0.downloadMode = "DO" }; phase(.download, "DO job")
+        case .doProgress(let bytes, let total): update { $0.downloadMode = $0.downloadMode ?? "DO"; if total > 0 { $0.downloadBytes = total } }
+            if bytes == total, total > 0 { phase(.download, "DO \(bytes)/\(total) bytes") }
+        case .doFailure(let text): update { $0.downloadFailed = true }; phase(.downloadFailure, text)
+        case .cdn(let url):
+            let fallback = current?.downloadFailed == true
+            update { $0.downloadMode = "CDN" }; phase(fallback ? .cdnFallback : .download, "CDN " + url)
+        case .cdnComplete: phase(.download, "CDN download complete")
+        case .hashVerifyStart: phase(.hashValidation, "start")
+        case .hmacPass: phase(.hashValidation, "hmac pass")
+        case .decrypted: phase(.decryption, "done")
+        case .decryptFailed: update { $0.downloadFailed = true }; phase(.decryption, "failed")
+        case .downloadedSize(let n): update { $0.downloadBytes = n }
+        case .downloadMilliseconds(let ms): update { $0.downloadMilliseconds = ms }
+        case .unzip(let to): phase(.unzip, to)
+        case .executeRetry(let n): if n > 0 { update { $0.retries = n }; phase(.retry, "retry \(n)") }
+        case .installCommand(let command): update { $0.installCommand = command }; if app.installCommand == nil { app.installCommand = command }
+        case .launch(let context): update { $0.installContext = context }; phase(.install, "launch in \(context) session")
+        case .processID(let pid): update { $0.processID = pid }; phase(.install, "process id \(pid)")
+        case .installDone: phase(.install, "done")
+        case .installTimeout: update { $0.timedOut = true }; phase(.timeout, record.firstLine)
+        case .exitCode(let code): update { $0.exitCode = code }; phase(.exitCode, "\(code)")
+        case .hresult(let h): update { $0.hresult = h }
+        case .exitCodeMapping(let mapping): update { $0.exitCodeMapping = mapping }
+        case .unmappedExitCode(let code): update { $0.exitCodeMapping = "unmapped"; if $0.exitCode == nil { $0.exitCode = code } }
+        case .skipCleanupTimeout: update { $0.timedOut = true }; phase(.timeout, record.firstLine)
+        case .detectionAfterStart: phase(.detectionAfter, "start")
+        case .removeIncoming(let path): phase(.cleanupIncoming, path)
+        case .cleanupIMECache(let path): phase(.cleanupIMECache, path)
+        case .enforcement(let state, let code):
+            if let code, code == Int32(bitPattern: 0x87D3_00C9) { update { $0.timedOut = true }; phase(.timeout, record.firstLine) }
+            phase(.reporting, "enforcement \(state)" + (code.map { ", error \(IMEFindings.hex($0))" } ?? ""))
+        case .reportingStart: phase(.reporting, "start")
+        case .reportingSent: phase(.reporting, "sent")
+        }
+        apps[id] = app
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// One entry of a CMTrace-style log (IME, AppWorkload, AgentExecutor, ConfigMgr): the message and the
+/// header fields the writer put around it. Lines that are not CMTrace are kept as `.text` records so
+/// nothing a user may need is dropped.
+public struct CMTraceRecord: Sendable, Equatable {
+    /// How the record was written.
+    public enum Kind: String, Sendable {
+        /// `<![LOG[msg]LOG]!><time=… date=… …>`.
+        case cmtrace
+        /// CMTrace's "copy" export: message TAB component TAB `dd/MM/yyyy HH:mm:ss` TAB `thread (0xhex)`.
+        case copyExport
+        /// A line that is none of these (message-only excerpts, comments, headers).
+        case text
+        /// A damaged piece: a truncated record or a header without its start.
+        case fragment
+    }
+
+    public var kind: Kind
+    /// The message, possibly spanning lines (joined with "\n", CR removed).
+    public var message: String
+    /// When the writer says it was written (its local time, zone unknown unless `time.biasMinutes` is set).
+    public var time: LogTimestamp?
+    public var component: String
+    public var context: String
+    /// 1 info, 2 warning (IME also uses it for progress), 3 error; 0 when absent.
+    public var type: Int
+    /// The writing thread, when known.
+    public var thread: Int?
+    public var file: String
+    /// The log file it came from and the 1-based line its first line is on.
+    public var source: String
+    public var line: Int
+
+    public init(kind: Kind, message: String, time: LogTimestamp? = nil, component: String = "", context: String = "",
+                type: Int = 0, thread: Int? = nil, file: String = "", source: String = "", line: Int = 0) {
+        self.kind = kind
+        self.message = message
+        self.time = time
+        self.component = component
+        self.context = context
+        self.type = type
+        self.thread = thread
+        self.file = file
+        self.source = source
+        self.line = line
+    }
+
+    /// The first line of the message, for one-line displays and evidence.
+    public var firstLine: String {
+        message.firstIndex(of: "\n").map { String(message[..<$0]) } ?? message
+    }
+}
+
+/// A writer-local date and time as CMTrace lines carry it, with the optional bias suffix
+/// (minutes, as written; ConfigMgr's convention is UTC = local + bias). Ordering ignores the bias,
+/// because IME never writes one and mixing zones cannot be resolved from the file alone.
+public struct LogTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int, month: Int, day: Int
+    public var hour: Int, minute: Int, second: Int
+    /// Fraction of the second in nanoseconds (3 or 7 digits in files).
+    public var nanoseconds: Int
+    public var biasMinutes: Int?
+
+    public init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, nanoseconds: Int = 0, biasMinutes: Int? = nil) {
+        self.year = year; self.month = month; self.day = day
+        self.hour = hour; self.minute = minute; self.second = second
+        self.nanoseconds = nanoseconds; self.biasMinutes = biasMinutes
+    }
+
+    /// Seconds since 1970-01-01 of the local wall-clock time (for durations and ordering).
+    public var localSeconds: Double {
+        // Days from civil (Howard Hinnant's algorithm).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146097 + doe - 719468
+        return Double(days * 86400 + hour * 3600 + minute * 60 + second) + Double(nanoseconds) / 1e9
+    }
+
+    public static func < (a: LogTimestamp, b: LogTimestamp) -> Bool {
+        (a.secondKey, a.nanoseconds) < (b.secondKey, b.nanoseconds)
+    }
+
+    private var secondKey: Int { ((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60 + second }
+
+    /// `yyyy-MM-dd HH:mm:ss.fff` (plus the bias when written).
+    public var description: String {
+        func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(nanoseconds / 1_000_000, 3))"
+        if let bias = biasMinutes { text += bias < 0 ? "\(bias)" : "+\(bias)" }
+        return text
+    }
+}

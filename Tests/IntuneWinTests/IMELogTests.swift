@@ -1,0 +1,204 @@
+import Foundation
+import XCTest
+@testable import IntuneWin
+
+/// Each sample in shared/ime-logs, with expectations read from the sample text itself.
+final class IMELogTests: XCTestCase {
+    static let logs = TestSupport.shared + "/ime-logs"
+
+    private func report(_ name: String) throws -> IMELogReport { try IMELogAnalyzer.analyze(paths: [Self.logs + "/" + name]) }
+
+    private func report(text: String) throws -> IMELogReport {
+        let analyzer = IMELogAnalyzer()
+        try CMTraceReader(bytes: Array(text.utf8), source: "synthetic").forEach { analyzer.add($0) }
+        return analyzer.report()
+    }
+
+    private func ts(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, _ ms: Int) -> String {
+        LogTimestamp(year: y, month: mo, day: d, hour: h, minute: mi, second: s, nanoseconds: ms * 1_000_000).description
+    }
+
+    /// The phase kinds in order of first appearance.
+    private func order(_ attempt: IMEAttempt) -> [IMEPhase.Kind] {
+        var seen: [IMEPhase.Kind] = []
+        for phase in attempt.phases where !seen.contains(phase.kind) { seen.append(phase.kind) }
+        return seen
+    }
+
+    func testFailedExit1Unmapped() throws {
+        let r = try report("ime2021_available-app_install-failed-exit1-unmapped.log")
+        let app = try XCTUnwrap(r.apps.first { $0.id == "48dba220-a72d-4db0-963a-91b701f43c54" })
+        XCTAssertEqual(r.apps.map(\.id), ["48dba220-a72d-4db0-963a-91b701f43c54"])
+        XCTAssertEqual(app.name, "Citrix Workspace 21.8.0.4026")
+        XCTAssertEqual(app.version, "1")
+        XCTAssertEqual(app.intent, 1)
+        XCTAssertEqual(app.installCommand, "PatchMyPC-ScriptRunner.exe /InstallPackage")
+        XCTAssertEqual(app.installContext, "system")
+        XCTAssertEqual(app.detectionTypes, [3])
+        XCTAssertEqual(app.attempts.count, 1)
+        let a = app.attempts[0]
+        XCTAssertEqual(a.thread, 8)
+        XCTAssertEqual(a.detectedBefore, false)
+        XCTAssertEqual(a.applicability, "Applicable")
+        XCTAssertEqual(a.downloadMode, "DO")
+        XCTAssertEqual(a.downloadBytes, 152_745_173)
+        XCTAssertEqual(a.downloadMilliseconds, 24_445)
+        XCTAssertEqual(a.processID, 4684)
+        XCTAssertEqual(a.installContext, "machine")
+        XCTAssertEqual(a.exitCode, 1)
+        XCTAssertEqual(a.hresult, -2_147_024_895)
+        XCTAssertEqual(a.hresult.map(IMEFindings.hex), "0x80070001")
+        XCTAssertEqual(a.exitCodeMapping, "unmapped")
+        XCTAssertEqual(a.detectedAfter, false)
+        XCTAssertEqual(order(a), [.policyReceived, .processing, .detectionBefore, .applicability, .grs, .download, .contentInfo,
+                                  .hashValidation, .decryption, .unzip, .install, .exitCode, .detectionAfter, .reporting, .cleanupIMECache])
+        XCTAssertEqual(a.first(.install)?.time?.description, ts(2021, 9, 16, 22, 57, 4, 432))
+        XCTAssertEqual(a.first(.exitCode)?.time?.description, ts(2021, 9, 16, 23, 3, 21, 697))
+        // The failed install keeps the .bin: no Incoming cleanup, IMECache still removed.
+        XCTAssertNil(a.first(.cleanupIncoming))
+        let cleanup = try XCTUnwrap(a.first(.cleanupIMECache))
+        XCTAssertEqual(cleanup.time?.description, ts(2021, 9, 16, 23, 3, 38, 416))
+        XCTAssertEqual(cleanup.detail, #"C:\Windows\IMECache\48dba220-a72d-4db0-963a-91b701f43c54_1"#)
+        XCTAssertEqual(r.findings.map(\.kind), [.unmappedExitCode])
+        XCTAssertEqual(r.findings.first?.evidence.first?.text, "[Win32App] lpExitCode 1")
+        XCTAssertEqual(r.fragmentCount, 0)
+    }
+
+    func testSuccessCleanupOrder() throws {
+        let r = try report("ime2021_available-app_install-success_cleanup.log")
+        XCTAssertEqual(r.apps.map(\.id), ["f86744e0-2d10-415f-bca5-76e6e1b075e9"])
+        let a = try XCTUnwrap(r.apps.first?.attempts.first)
+        XCTAssertEqual(r.apps[0].attempts.count, 1)
+        XCTAssertEqual(a.thread, 11)
+        XCTAssertEqual(a.processID, 3776)
+        XCTAssertEqual(a.exitCode, 0)
+        XCTAssertEqual(a.hresult, 0)
+        XCTAssertEqual(a.exitCodeMapping, "Success")
+        XCTAssertEqual(a.detectedBefore, false)
+        XCTAssertEqual(a.detectedAfter, true)
+        let incoming = try XCTUnwrap(a.first(.cleanupIncoming))
+        let imeCache = try XCTUnwrap(a.first(.cleanupIMECache))
+        XCTAssertEqual(incoming.time?.description, ts(2021, 9, 16, 23, 55, 50, 808))
+        XCTAssertTrue(incoming.detail.hasSuffix(#"Content\Incoming\f86744e0-2d10-415f-bca5-76e6e1b075e9_1.bin"#))
+        XCTAssertEqual(imeCache.time?.description, ts(2021, 9, 16, 23, 55, 55, 998))
+        let phases = a.phases.map(\.kind)
+        XCTAssertLessThan(try XCTUnwrap(phases.firstIndex(of: .cleanupIncoming)), try XCTUnwrap(phases.firstIndex(of: .cleanupIMECache)))
+        XCTAssertLessThan(try XCTUnwrap(phases.firstIndex(of: .exitCode)), try XCTUnwrap(phases.firstIndex(of: .detectionAfter)))
+        XCTAssertEqual(r.findings, [])
+    }
+
+    func testReevaluationAlreadyDetected() throws {
+        let r = try report("ime2021_available-app_reeval_already-detected.log")
+        let a = try XCTUnwrap(r.apps.first { $0.id == "f86744e0-2d10-415f-bca5-76e6e1b075e9" }?.attempts.first)
+        XCTAssertEqual(a.detectedBefore, true)
+        XCTAssertNil(a.first(.download))
+        XCTAssertNil(a.first(.install))
+        XCTAssertNil(a.exitCode)
+        XCTAssertEqual(r.findings, [])
+    }
+
+    func testDOJobErrorCDNFallback() throws {
+        let r = try report("ime2020_do-job-error_cdn-fallback.log")
+        let app = try XCTUnwrap(r.apps.first { $0.id == "54bea6da-9d3f-4933-968e-6532b0c2a091" })
+        let a = try XCTUnwrap(app.attempts.first)
+        XCTAssertEqual(a.downloadMode, "CDN")
+        XCTAssertEqual(order(a), [.downloadFailure, .cdnFallback, .download])
+        let finding = try XCTUnwrap(r.findings.first { $0.kind == .downloadFallback })
+        XCTAssertEqual(finding.appID, app.id)
+        XCTAssertTrue(finding.evidence.contains { $0.text == "Job has failed. Error: 80070005" })
+        XCTAssertTrue(finding.evidence.contains { $0.text.hasPrefix("[Win32App] CDN mode, content raw URL is") })
+    }
+
+    func testCopyExportStepsCleanupAndTimeout() throws {
+        let r = try report("ime2020-2022_cmtrace-copy-export_step-sequence_cleanup_timeout.tsv.log")
+        let app = try XCTUnwrap(r.apps.first { $0.id == "b213bd21-8f4f-4711-81c6-558ef3c18a23" })
+        XCTAssertEqual(app.name, "Cisco AnyConnect Secure Mobility Client")
+        let a = try XCTUnwrap(app.attempts.first)
+        XCTAssertEqual(a.first(.cleanupIncoming)?.time, LogTimestamp(year: 2020, month: 6, day: 11, hour: 9, minute: 2, second: 2))
+        XCTAssertEqual(a.first(.cleanupIMECache)?.time, LogTimestamp(year: 2020, month: 6, day: 11, hour: 9, minute: 2, second: 7))
+        // The timeout lines are from 2022 and name no app: a device-level finding.
+        let timeout = try XCTUnwrap(r.findings.first { $0.kind == .timeout })
+        XCTAssertNil(timeout.appID)
+        XCTAssertEqual(timeout.evidence.map(\.text), ["[Win32App] Installation is timeout, collecting result",
+                                                      "[Win32App] installer is running timeout, skip staged content clean up."])
+    }
+
+    func testMessageOnlyAutopilotLines() throws {
+        let r = try report("ime_autopilotmonitor_reallines_guid-neutralized_message-only.log")
+        let id = "5c95bf94-1cf4-4629-88d1-3f616e7a405c"
+        let kinds = Set(r.findings.filter { $0.appID == id }.map(\.kind))
+        XCTAssertEqual(kinds, [.unmappedExitCode, .stuckInGRS, .downloadFailure])
+        XCTAssertEqual(r.apps.first { $0.id == id }?.attempts.first?.exitCode, 1603)
+    }
+
+    func testScriptDetectionThenC0000142() throws {
+        let r = try report("appworkload2025_0xC0000142_sanitized_message-only.log")
+        let a = try XCTUnwrap(r.apps.first { $0.id == "cccccccc-9999-0000-1111-222222222222" }?.attempts.first)
+        XCTAssertEqual(a.exitCode, 3_221_225_794)
+        XCTAssertEqual(a.hresult.map(IMEFindings.hex), "0x80070142")
+        XCTAssertEqual(a.processID, 15660)
+        XCTAssertEqual(a.exitCodeMapping, "unmapped")
+        XCTAssertEqual(a.installCommand, "Invoke-AppDeployToolkit.exe -DeploymentType Install -DeployMode Silent")
+        XCTAssertEqual(r.findings.map(\.kind), [.unmappedExitCode])
+    }
+
+    func testScriptInstaller7Zip() throws {
+        let r = try report("appworkload2026_ps-script-installer_7zip_message-only.log")
+        XCTAssertEqual(r.apps.map(\.id), ["6e0911dd-6755-4eb7-8a75-ba02e685232b"])
+        let app = r.apps[0]
+        XCTAssertEqual(app.name, "GBL-WIN11-7z2501-x64")
+        XCTAssertEqual(app.intent, 1)
+        XCTAssertEqual(app.installCommand, #"msiexec /i "7z2501-x64.msi" /qn"#)
+        let a = try XCTUnwrap(app.attempts.first)
+        XCTAssertEqual(a.downloadMode, "CDN")
+        XCTAssertEqual(a.exitCode, 0)
+        XCTAssertEqual(order(a), [.download, .unzip, .exitCode])
+        XCTAssertTrue(a.installCommand?.hasPrefix(#""C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe" -NoProfile"#) == true, "\(String(describing: a.installCommand))")
+        XCTAssertEqual(r.findings, [])
+    }
+
+    func testDependencyChainApps() throws {
+        let r = try report("ime2021_dependency-chain_processing.log")
+        XCTAssertEqual(r.apps.map(\.name), ["Copy Json v3", "Cisco AnyConnect Secure Mobility Client - 4.10",
+                                            "Cisco AnyConnect Umbrella Roaming Security Module - 4.10"])
+        XCTAssertEqual(r.apps.first?.intent, 3)
+    }
+
+    /// The success flow with a failed post-install detection: the cleaner race.
+    func testCleanerRace() throws {
+        var text = try String(contentsOfFile: Self.logs + "/ime2021_available-app_install-success_cleanup.log", encoding: .utf8)
+        let detection = try XCTUnwrap(text.range(of: "===Step=== Detection rules after Execution"))
+        text.replaceSubrange(detection.lowerBound..<text.endIndex, with: text[detection.lowerBound...]
+            .replacingOccurrences(of: "applicationDetectedByCurrentRule: True", with: "applicationDetectedByCurrentRule: False")
+            .replacingOccurrences(of: "result of applicationDetected: True", with: "result of applicationDetected: False"))
+        let r = try report(text: text)
+        let race = try XCTUnwrap(r.findings.first { $0.kind == .cleanerRace })
+        XCTAssertEqual(race.appID, "f86744e0-2d10-415f-bca5-76e6e1b075e9")
+        XCTAssertTrue(race.suggestion?.contains("--nested-zip") == true)
+        XCTAssertTrue(race.evidence.contains { $0.text.hasPrefix("Cleaning up staged content C:\\Windows\\IMECache\\f86744e0") })
+        XCTAssertTrue(race.evidence.contains { $0.text == "[Win32App] lpExitCode 0" })
+    }
+
+    func testContentInfoDecryptInfo() throws {
+        let r = try report("ime2021_available-app_install-failed-exit1-unmapped.log")
+        let record = try XCTUnwrap(r.apps.first?.contentInfo.first)
+        let info = try XCTUnwrap(IMEContentInfo(record))
+        XCTAssertEqual(info.applicationID, "48dba220-a72d-4db0-963a-91b701f43c54")
+        XCTAssertEqual(info.uploadLocation, "http://swda01.manage.microsoft.com/62510dfd-d6eb-4ef7-b613-a54f06320c37/68a7c8c8-3efd-4f84-b788-e0f4cb51583e/1f22125a-afcc-4ff3-a14d-28851d6f75a9.intunewin.bin")
+        XCTAssertEqual(info.originalSize, 152_745_173)
+        let decrypt = try XCTUnwrap(try info.decryptInfo())
+        XCTAssertEqual(decrypt.recipients.count, 1)
+        XCTAssertEqual(decrypt.recipientThumbprints.map { $0.uppercased() }, ["0346CA9B04AB3F85F7FE639F34C9715B99CAFF9C"])
+    }
+
+    /// Every sample reads without error; CMTrace samples yield only the one known fragment.
+    func testEverySampleReads() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.logs).filter { $0.hasSuffix(".log") }.sorted()
+        XCTAssertEqual(names.count, 16)
+        for name in names {
+            let r = try report(name)
+            XCTAssertGreaterThan(r.recordCount, 0, name)
+            XCTAssertEqual(r.fragmentCount, name.contains("dirty-truncated") ? 1 : 0, name)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import XCTest
+
+/// `intunewin-tool ime-log` end to end on the shared IME log samples.
+final class ImeLogCommandTests: ToolTestCase {
+    static let logs = Tool.shared.appendingPathComponent("ime-logs")
+
+    private func imeLog(_ arguments: String...) throws -> RunResult {
+        // Until `ImeLog.self` is in IntuneWinTool's subcommands, `ime-log` falls through to `pack`.
+        let help = try tool("ime-log", "--help")
+        try XCTSkipUnless(help.out.contains("Read Intune Management Extension logs"), "ime-log is not registered in IntuneWinTool's subcommands yet")
+        return try tool(["ime-log"] + arguments)
+    }
+
+    func testFailedInstallJSON() throws {
+        let result = try imeLog(Self.logs.appending("ime2021_available-app_install-failed-exit1-unmapped.log").path, "--json")
+        assertExit(result, 1, "a finding (unmapped exit code) exits 1")
+        let json = try result.jsonObject()
+        let apps = try XCTUnwrap(json["apps"] as? [[String: Any]])
+        XCTAssertEqual(apps.count, 1)
+        XCTAssertEqual(apps[0]["name"] as? String, "Citrix Workspace 21.8.0.4026")
+        XCTAssertEqual(number(apps[0]["intent"]), 1)
+        let attempt = try XCTUnwrap((apps[0]["attempts"] as? [[String: Any]])?.first)
+        XCTAssertEqual(number(attempt["exitCode"]), 1)
+        XCTAssertEqual(attempt["hresult"] as? String, "0x80070001")
+        XCTAssertEqual(attempt["exitCodeMapping"] as? String, "unmapped")
+        let phases = try XCTUnwrap(attempt["phases"] as? [[String: Any]])
+        let cleanup = try XCTUnwrap(phases.first { $0["kind"] as? String == "cleanupIMECache" })
+        XCTAssertEqual(cleanup["time"] as? String, "2021-09-16 23:03:38.416")
+        let findings = try XCTUnwrap(json["findings"] as? [[String: Any]])
+        XCTAssertEqual(findings.map { $0["kind"] as? String }, ["unmappedExitCode"])
+    }
+
+    func testSuccessTextShowsBinRemovalBeforeIMECache() throws {
+        let result = try imeLog(Self.logs.appending("ime2021_available-app_install-success_cleanup.log").path)
+        assertExit(result, 0)
+        let lines = result.out.split(separator: "\n").map(String.init)
+        let bin = try XCTUnwrap(lines.firstIndex { $0.contains("cleanupIncoming") && $0.contains("2021-09-16 23:55:50.808") })
+        let cache = try XCTUnwrap(lines.firstIndex { $0.contains("cleanupIMECache") && $0.contains("2021-09-16 23:55:55.998") })
+        XCTAssertLessThan(bin, cache)
+        XCTAssertTrue(result.out.contains("exit code 0 → 0x00000000 (Success)"), result.out)
+    }
+
+    func testContentInfoAndAppFilter() throws {
+        let failed = Self.logs.appending("ime2021_available-app_install-failed-exit1-unmapped.log").path
+        let success = Self.logs.appending("ime2021_available-app_install-success_cleanup.log").path
+        let result = try imeLog(failed, success, "--app", "F86744E0-2D10-415F-BCA5-76E6E1B075E9", "--content-info", "--json")
+        assertExit(result, 0)
+        let apps = try XCTUnwrap(try result.jsonObject()["apps"] as? [[String: Any]])
+        XCTAssertEqual(apps.map { $0["id"] as? String }, ["f86744e0-2d10-415f-bca5-76e6e1b075e9"])
+        let info = try XCTUnwrap((apps[0]["contentInfo"] as? [[String: Any]])?.first)
+        XCTAssertEqual(number(info["originalSize"]), 152_745_172)
+        XCTAssertEqual(info["recipients"] as? [String], ["0346CA9B04AB3F85F7FE639F34C9715B99CAFF9C"])
+        XCTAssertTrue((info["decryptInfo"] as? String)?.contains("EncryptedMessage") == true)
+    }
+
+    func testFolderAndMissingPath() throws {
+        let logs = scratch.appending("Logs")
+        try makeFolder(logs)
+        let sample = try Data(contentsOf: Self.logs.appending("ime2021_available-app_install-success_cleanup.log"))
+        try write(sample, to: logs.appending("IntuneManagementExtension-20210916-120000.log"))
+        try write("not an IME log\n", to: logs.appending("unrelated.txt"))
+        let result = try imeLog(logs.path, "--json")
+        assertExit(result, 0)
+        XCTAssertEqual(number(try result.jsonObject()["records"]), 435)
+        let missing = try imeLog(scratch.appending("nope.log").path)
+        assertExit(missing, 3)
+        assertOneLineError(missing, naming: "nope.log")
+    }
+}
