@@ -23,7 +23,9 @@ final class DetectionXMLTests: XCTestCase {
     /// Detection.xml from a package, extracted with `unzip -p` (independent of our own zip reader).
     static func detectionXML(of package: URL) throws -> [UInt8] {
         let unzip = "/usr/bin/unzip"
-        guard FileManager.default.isExecutableFile(atPath: unzip) else { throw XCTSkip("\(unzip) not available") }
+        guard FileManager.default.isExecutableFile(atPath: unzip) else {
+            throw IntuneWinError(.badInput, path: unzip, "Info-ZIP unzip is needed (make deps installs it)")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: unzip)
         process.arguments = ["-p", package.path, "IntuneWinPackage/Metadata/Detection.xml"]

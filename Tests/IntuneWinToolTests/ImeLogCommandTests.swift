@@ -6,10 +6,13 @@ final class ImeLogCommandTests: ToolTestCase {
     static let logs = Tool.shared.appendingPathComponent("ime-logs")
 
     private func imeLog(_ arguments: String...) throws -> RunResult {
-        // Until `ImeLog.self` is in IntuneWinTool's subcommands, `ime-log` falls through to `pack`.
+        try tool(["ime-log"] + arguments)
+    }
+
+    func testImeLogIsASubcommandWithHelp() throws {
         let help = try tool("ime-log", "--help")
-        try XCTSkipUnless(help.out.contains("Read Intune Management Extension logs"), "ime-log is not registered in IntuneWinTool's subcommands yet")
-        return try tool(["ime-log"] + arguments)
+        assertExit(help, 0)
+        XCTAssertTrue(help.out.contains("Read Intune Management Extension logs"), help.summary)
     }
 
     func testFailedInstallJSON() throws {
