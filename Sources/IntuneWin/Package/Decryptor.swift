@@ -76,8 +76,17 @@ public enum Decryptor {
             guard size == plain.size else { throw IntuneWinError.checkFailed(path, "decrypted size \(plain.size) differs from the expected \(size)") }
             checked.append("size")
         }
-        // One read before anything is written: the HMAC (and the digest, which needs the plaintext anyway).
-        if keys.macKey != nil || keys.fileDigest != nil {
+        // Before any plaintext is written: the HMAC (one read of the ciphertext at HMAC speed). For a zip
+        // output the digest is checked in the same read; for a folder it is computed while the files are
+        // written and checked before the folder is moved into place.
+        let digestWhileExtracting: Bool
+        if case .folder = output { digestWhileExtracting = keys.fileDigest != nil } else { digestWhileExtracting = false }
+        if let macKey = keys.macKey, digestWhileExtracting || keys.fileDigest == nil {
+            guard try content.hmacMatches(macKey: macKey, progress: progress) else {
+                throw IntuneWinError.checkFailed(path, "HMAC-SHA256 does not match: the file is corrupt or the MAC key is wrong; nothing written")
+            }
+            checked.append("hmac")
+        } else if keys.macKey != nil || keys.fileDigest != nil {
             let (digest, macOK) = try plain.streamAll(macKey: keys.macKey, progress: progress)
             if let macOK {
                 guard macOK else {
@@ -108,7 +117,22 @@ public enum Decryptor {
             try file.commit(replace: overwrite)
             return DecryptResult(outputPath: target, plainSize: plain.size, checked: checked, notChecked: notChecked)
         case .folder(let folder):
-            let extracted = try Extractor.extract(try ZipReader(source: plain), to: folder, overwrite: overwrite, progress: progress)
+            let zip = try ZipReader(source: plain)
+            final class DigestBox: @unchecked Sendable { var result: Result<[UInt8], Error>? }
+            let digest = DigestBox()
+            let digesting = DispatchGroup()
+            if digestWhileExtracting {
+                DispatchQueue.global().async(group: digesting) { digest.result = Result { try plain.streamAll().digest } }
+            }
+            let extracted = try Extractor.extract(zip, to: folder, overwrite: overwrite, progress: progress) {
+                digesting.wait()
+                if let result = digest.result, let expected = keys.fileDigest {
+                    guard try result.get() == expected else {
+                        throw IntuneWinError.checkFailed(path, "SHA-256 of the decrypted content differs from the digest given; nothing written")
+                    }
+                }
+            }
+            if digestWhileExtracting { checked.append("file-digest") }
             checked.append("entry-crc")
             return DecryptResult(outputPath: extracted.outputFolder, plainSize: plain.size, checked: checked,
                                  notChecked: notChecked, extracted: extracted)

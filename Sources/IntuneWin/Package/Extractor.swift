@@ -17,8 +17,10 @@ public struct ExtractResult: Sendable {
 /// only when every entry was written and checked (CRC-32, size). Entry names that would leave the folder
 /// are refused before anything is written; modification times are restored from the entries.
 public enum Extractor {
+    /// `beforeCommit` runs once every file is written, before the folder is moved into place: a check
+    /// that fails there (e.g. a digest computed alongside) leaves nothing behind.
     public static func extract(_ zip: ZipReader, to output: String, overwrite: Bool, threads: Int = defaultThreads,
-                               progress: ((UInt64) -> Void)? = nil) throws -> ExtractResult {
+                               progress: ((UInt64) -> Void)? = nil, beforeCommit: () throws -> Void = {}) throws -> ExtractResult {
         let fm = FileManager.default
         let target = PackagePaths.canonical(output)
         // Validate every name first: a hostile entry means nothing is written at all.
@@ -86,6 +88,7 @@ public enum Extractor {
             }
         }
         if let error = shared.error { throw error }
+        try beforeCommit()
         // Folder times last: writing children changes them.
         for (path, t) in folderTimes.reversed() { setTimes(path: path, t) }
 
