@@ -124,6 +124,8 @@ public enum Decryptor {
             if digestWhileExtracting {
                 DispatchQueue.global().async(group: digesting) { digest.result = Result { try plain.streamAll().digest } }
             }
+            // Never leave the digest thread running behind an error: the caller may exit at once.
+            defer { digesting.wait() }
             let extracted = try Extractor.extract(zip, to: folder, overwrite: overwrite, progress: progress) {
                 digesting.wait()
                 if let result = digest.result, let expected = keys.fileDigest {
