@@ -13,11 +13,20 @@ public final class Deflater {
 
     deinit { deflateEnd(&stream) }
 
+    /// How a call ends: more input follows, a sync flush (output ends on a byte boundary), or the end.
+    public enum Flush { case none, sync, finish }
+
     /// Compresses `input`, handing every produced piece to `sink`. `finish` ends the stream.
     public func process(_ input: UnsafeRawBufferPointer, finish: Bool, sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try process(input, flush: finish ? .finish : .none, sink: sink)
+    }
+
+    /// Compresses `input` and flushes as asked, handing every produced piece to `sink`.
+    public func process(_ input: UnsafeRawBufferPointer, flush mode: Flush, sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
-        let flush = finish ? Z_FINISH : Z_NO_FLUSH
+        let finish = mode == .finish
+        let flush = finish ? Z_FINISH : mode == .sync ? Z_SYNC_FLUSH : Z_NO_FLUSH
         let capacity = output.count
         while true {
             let (status, produced): (Int32, Int) = output.withUnsafeMutableBytes { out in
@@ -39,4 +48,11 @@ public final class Deflater {
 
     /// Prepares for a new, independent stream with the same settings.
     public func reset() { deflateReset(&stream) }
+
+    /// Primes the stream with the bytes that precede its input (pigz-style chunks); call right after `reset`.
+    func setDictionary(_ dictionary: UnsafeRawBufferPointer) {
+        guard let base = dictionary.baseAddress, dictionary.count > 0 else { return }
+        let status = deflateSetDictionary(&stream, base.assumingMemoryBound(to: Bytef.self), uInt(dictionary.count))
+        precondition(status == Z_OK, "deflateSetDictionary failed: \(status)")
+    }
 }
