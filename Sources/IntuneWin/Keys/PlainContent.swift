@@ -52,21 +52,7 @@ public struct PlainContent: Sendable {
 
         switch output {
         case .zipFile(let zipPath):
-            let target = PackagePaths.canonical(zipPath)
-            if !overwrite && FileManager.default.fileExists(atPath: target) {
-                throw IntuneWinError.cannotWrite(target, "already exists (use --force to overwrite)")
-            }
-            let file = try AtomicOutputFile(finalPath: target)
-            let hash = SHA256()
-            try source.stream(from: 0, length: source.size) { chunk in
-                hash.update(chunk)
-                try file.write(chunk)
-                progress?(UInt64(chunk.count))
-            }
-            if let expected = fileDigest, hash.finalize() != expected {
-                throw IntuneWinError.checkFailed(path, "the file changed while it was copied; nothing written")
-            }
-            try file.commit(replace: overwrite)
+            let target = try Decryptor.writeZip(from: source, to: zipPath, expectedDigest: fileDigest, overwrite: overwrite, progress: progress)
             return DecryptResult(outputPath: target, plainSize: source.size, checked: checked, notChecked: notChecked)
         case .folder(let folder):
             let extracted = try Extractor.extract(try ZipReader(source: source), to: folder, overwrite: overwrite, progress: progress)

@@ -104,17 +104,7 @@ public enum Decryptor {
 
         switch output {
         case .zipFile(let zipPath):
-            let target = PackagePaths.canonical(zipPath)
-            if !overwrite && FileManager.default.fileExists(atPath: target) {
-                throw IntuneWinError.cannotWrite(target, "already exists (use --force to overwrite)")
-            }
-            let file = try AtomicOutputFile(finalPath: target)
-            let (digest, _) = try plain.streamAll(progress: progress) { try file.write($0) }
-            // The content must not have changed since the checks above (the file is renamed into place only now).
-            if let expected = keys.fileDigest, digest != expected {
-                throw IntuneWinError.checkFailed(path, "the file changed while it was decrypted; nothing written")
-            }
-            try file.commit(replace: overwrite)
+            let target = try writeZip(from: plain, to: zipPath, expectedDigest: keys.fileDigest, overwrite: overwrite, progress: progress)
             return DecryptResult(outputPath: target, plainSize: plain.size, checked: checked, notChecked: notChecked)
         case .folder(let folder):
             let zip = try ZipReader(source: plain)
@@ -139,6 +129,29 @@ public enum Decryptor {
             return DecryptResult(outputPath: extracted.outputFolder, plainSize: plain.size, checked: checked,
                                  notChecked: notChecked, extracted: extracted)
         }
+    }
+
+    /// Writes plain content as a zip file through a temporary file; the digest, when given, is checked
+    /// again on the bytes written (the content must not change between the checks and the copy).
+    /// Returns the path written.
+    static func writeZip(from plain: RandomAccessSource, to zipPath: String, expectedDigest: [UInt8]?, overwrite: Bool,
+                         progress: ((UInt64) -> Void)?) throws -> String {
+        let target = PackagePaths.canonical(zipPath)
+        if !overwrite && FileManager.default.fileExists(atPath: target) {
+            throw IntuneWinError.cannotWrite(target, "already exists (use --force to overwrite)")
+        }
+        let file = try AtomicOutputFile(finalPath: target)
+        let hash = SHA256()
+        try plain.stream(from: 0, length: plain.size) { chunk in
+            hash.update(chunk)
+            try file.write(chunk)
+            progress?(UInt64(chunk.count))
+        }
+        if let expected = expectedDigest, hash.finalize() != expected {
+            throw IntuneWinError.checkFailed(plain.path, "the file changed while it was being written; nothing written")
+        }
+        try file.commit(replace: overwrite)
+        return target
     }
 
     /// Unpacks a package: verifies HMAC, digest and size first, then extracts the inner zip into `output`.
