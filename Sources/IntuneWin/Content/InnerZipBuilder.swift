@@ -98,26 +98,36 @@ final class InnerZipBuilder {
     /// Writes every entry of `plan`, in order.
     func add(_ plan: [SourceEntry]) throws {
         let budget = ByteBudget(capacity: max(options.memoryBudget, options.bufferLimit))
+        try runInOrder(produce: { queue, stop in self.readPlan(plan, budget: budget, queue: queue, stop: stop) },
+                       consume: { try self.write($0, budget: budget) },
+                       onStop: { budget.release(budget.capacity) },  // a reader waiting for room must run out
+                       drain: { $0.writerFinished.signal() })
+    }
+
+    /// The pipeline's shape, used for a whole plan and for one large file's chunks: `produce` runs on its
+    /// own thread and queues work in order; `consume` takes it in that order on this thread. On failure
+    /// the reader is told to stop (`onStop` unblocks it), and the queue is drained (`drain` run, each item's
+    /// workers finished), so no thread outlives the call.
+    private func runInOrder(produce: @escaping @Sendable (BlockingQueue<Pending>, StopFlag) -> Void,
+                            consume: (Pending) throws -> Void, onStop: () -> Void = {},
+                            drain: (Pending) -> Void) throws {
         let queue = BlockingQueue<Pending>()
         let stop = StopFlag()
-        let reader = Thread { [self] in
-            self.readPlan(plan, budget: budget, queue: queue, stop: stop)
+        let reader = Thread {
+            produce(queue, stop)
             queue.push(nil)
         }
         reader.stackSize = 1 << 20
         reader.start()
         var finished = false
         defer {
-            // On failure, let the reader run out (it stops at the next entry) before returning.
             if !finished {
                 stop.set()
-                budget.release(budget.capacity)
-                while let p = queue.pop() { p.done.wait(); p.writerFinished.signal() }
+                onStop()
+                while let p = queue.pop() { drain(p); p.done.wait() }
             }
         }
-        while let pending = queue.pop() {
-            try write(pending, budget: budget)
-        }
+        while let pending = queue.pop() { try consume(pending) }
         finished = true
     }
 
@@ -304,9 +314,7 @@ final class InnerZipBuilder {
         }
         let step = options.chunkSize
         let count = Int((size + UInt64(step) - 1) / UInt64(step))
-        let slots = BlockingQueue<Pending>()
-        let stop = StopFlag()
-        let reader = Thread { [self] in
+        try runInOrder(produce: { [self] queue, stop in
             do {
                 let fd = try openForReading(source.path)
                 defer { close(fd) }
@@ -319,7 +327,7 @@ final class InnerZipBuilder {
                     p.reserve(1)
                     p.budgetHeld = length
                     p.done.enter()  // before the writer can see it: its wait must cover the job
-                    slots.push(p)
+                    queue.push(p)
                     defer { p.done.leave() }
                     let chunk: [UInt8]
                     do { chunk = try readChunk(fd, length: length, path: source.path, expectedTotal: size) } catch {
@@ -337,26 +345,14 @@ final class InnerZipBuilder {
             } catch {
                 let failed = Pending(source, .memory)
                 failed.fail(error)
-                slots.push(failed)
+                queue.push(failed)
             }
-            slots.push(nil)
-        }
-        reader.stackSize = 1 << 20
-        reader.start()
-        var finished = false
-        defer {
-            if !finished {
-                stop.set()
-                while let p = slots.pop() { p.done.wait(); budget.release(p.budgetHeld) }
-            }
-        }
-        while let p = slots.pop() {
+        }, consume: { p in
             p.done.wait()
             defer { budget.release(p.budgetHeld) }
             if let error = p.error { throw error }
             try consume(p.chunks[0]!)
-        }
-        finished = true
+        }, drain: { budget.release($0.budgetHeld) })
     }
 
     /// One deflate stream over the whole file, read in 1 MiB pieces (Microsoft's bytes for a large file).
