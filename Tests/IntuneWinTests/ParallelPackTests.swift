@@ -111,4 +111,43 @@ final class ParallelPackTests: XCTestCase {
             XCTAssertTrue(try Verifier.verify(try IntuneWinPackage(path: result.outputPath), source: folder + "/src").passed, "level \(level)")
         }
     }
+
+    /// Small files are compressed in batches. A memory window smaller than one batch makes the reader
+    /// hand over a partial batch before it waits (otherwise it would wait for itself); the bytes must not
+    /// depend on how the files were batched.
+    func testSmallFileBatchesGiveTheSameBytesWhateverTheWindow() throws {
+        let folder = try makeTemporaryFolder()
+        for n in 0..<300 {
+            let size = (n * 7919) % 20_000  // 0 to 20 KB, some empty
+            try TestSupport.writeFile(folder + "/src/d\(n % 7)/f\(n).txt", Array(String(repeating: "word\(n % 13) ", count: size / 6).utf8))
+        }
+        try TestSupport.writeFile(folder + "/src/setup.exe", TestSupport.noise(300_000, seed: 4))  // over a batch: its own job
+        let keys = EncryptionKeys.random()
+        let tight = try pack(folder + "/src", folder + "/tight.intunewin", keys: keys) { $0.memoryBudget = 16 << 10; $0.bufferLimit = 64 << 10; $0.threads = 3 }
+        let roomy = try pack(folder + "/src", folder + "/roomy.intunewin", keys: keys) { $0.threads = 2 }
+        let single = try pack(folder + "/src", folder + "/single.intunewin", keys: keys) { $0.threads = 1 }
+        XCTAssertEqual(try content(tight.outputPath), try content(roomy.outputPath))
+        XCTAssertEqual(try content(single.outputPath), try content(roomy.outputPath))
+        XCTAssertEqual(tight.entryCount, 301)
+        XCTAssertTrue(try Verifier.verify(try IntuneWinPackage(path: tight.outputPath), source: folder + "/src").passed)
+    }
+
+    /// A small file that disappears after the plan was made fails the pack with its name, whichever
+    /// batch it was in, and leaves no output.
+    func testSmallFileVanishingMidBatchFailsCleanly() throws {
+        let folder = try makeTemporaryFolder()
+        for n in 0..<100 { try TestSupport.writeFile(folder + "/src/f\(String(format: "%03d", n)).txt", Array("file \(n)\n".utf8)) }
+        try TestSupport.writeFile(folder + "/src/setup.exe", Array("setup".utf8))
+        let plan = try SourceTree.scan(root: folder + "/src")
+        try FileManager.default.removeItem(atPath: folder + "/src/f050.txt")
+        let output = folder + "/out/p.intunewin"
+        try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
+        var request = PackRequest(sourceFolder: folder + "/src", setupFile: "setup.exe", output: output)
+        request.compression.threads = 2
+        let error = assertThrows(.badInput) {
+            try Packager.write(plan: plan, name: "setup.exe", setupFile: "setup.exe", to: output, request: request)
+        }
+        XCTAssertTrue("\(error.map { "\($0)" } ?? "")".contains("f050.txt"), "\(String(describing: error))")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/out"), [])
+    }
 }

@@ -13,10 +13,7 @@ final class ChunkCompressor {
     func compress(_ input: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer?, final: Bool) -> [UInt8] {
         deflater.reset()
         if let dictionary { deflater.setDictionary(dictionary) }
-        var result = [UInt8]()
-        result.reserveCapacity(input.count / 2 + 64)
-        deflater.process(input, flush: final ? .finish : .sync) { result.append(contentsOf: $0) }
-        return result
+        return deflater.compressAll(input, flush: final ? .finish : .sync)
     }
 }
 

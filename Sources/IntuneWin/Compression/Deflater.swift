@@ -46,6 +46,29 @@ public final class Deflater {
         stream.next_in = nil
     }
 
+    /// Compresses all of `input` in one call into an array sized by `deflateBound`, so the output never
+    /// grows by doubling (a chunk of random data would otherwise hold twice its size), then trims a
+    /// well-compressed result to its length. Used for the pipeline's in-memory chunks.
+    public func compressAll(_ input: UnsafeRawBufferPointer, flush mode: Flush) -> [UInt8] {
+        // A sync flush adds an empty stored block (5 bytes) and may emit pending bits: a few bytes over the bound.
+        let bound = Int(deflateBound(&stream, uLong(input.count))) + 64
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+        let flush = mode == .finish ? Z_FINISH : mode == .sync ? Z_SYNC_FLUSH : Z_NO_FLUSH
+        var status: Int32 = Z_OK
+        var result = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
+            stream.next_out = buffer.baseAddress!
+            stream.avail_out = uInt(bound)
+            status = deflate(&stream, flush)
+            initialized = bound - Int(stream.avail_out)
+        }
+        stream.next_in = nil
+        // deflateBound is an upper bound for one call with these settings; anything else is a zlib bug.
+        precondition(stream.avail_in == 0 && (mode != .finish || status == Z_STREAM_END), "deflate did not fit deflateBound")
+        if result.count < bound / 2 { result = Array(result) }
+        return result
+    }
+
     /// Prepares for a new, independent stream with the same settings.
     public func reset() { deflateReset(&stream) }
 

@@ -172,7 +172,19 @@ final class InnerZipBuilder {
         var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
     }
 
+    /// Small files read but not yet handed to a worker: compressed together in one job, since a job per
+    /// file costs more in thread hand-offs than deflating a few KiB. Only the reader thread touches it.
+    private struct SmallFileBatch {
+        static let maxFiles = 64
+        static let maxBytes = 256 << 10
+        var files: [(Pending, [UInt8])] = []
+        var bytes = 0
+        var isFull: Bool { files.count >= Self.maxFiles || bytes >= Self.maxBytes }
+    }
+
     private func readPlan(_ plan: [SourceEntry], budget: ByteBudget, queue: BlockingQueue<Pending>, stop: StopFlag) {
+        var batch = SmallFileBatch()
+        defer { dispatch(&batch) }
         for source in plan {
             if stop.isSet { return }
             switch source.kind {
@@ -183,16 +195,65 @@ final class InnerZipBuilder {
                 do { try checkStillEmpty(source) } catch { p.fail(error) }
                 queue.push(p)
             case .file(let size) where size > UInt64(options.bufferLimit):
+                dispatch(&batch)
                 let p = Pending(source, .twoPass)
                 queue.push(p)
                 p.writerFinished.wait()
+            case .file(let size) where size <= UInt64(min(options.chunkSize, SmallFileBatch.maxBytes)):
+                let p = Pending(source, .memory)
+                p.done.enter()
+                queue.push(p)
+                readSmallFile(p, size: Int(size), budget: budget, batch: &batch)
+                if batch.isFull { dispatch(&batch) }
             case .file(let size):
+                dispatch(&batch)
                 let p = Pending(source, .memory)
                 p.done.enter()
                 queue.push(p)
                 readIntoMemory(p, size: Int(size), budget: budget)
                 p.done.leave()
             }
+        }
+    }
+
+    /// Reads a file of one chunk into `batch`. The writer waits for earlier files before it releases
+    /// budget, so the batch is handed over before the reader could block on the budget.
+    private func readSmallFile(_ p: Pending, size: Int, budget: ByteBudget, batch: inout SmallFileBatch) {
+        p.reserve(1)
+        if !budget.tryAcquire(size) {
+            dispatch(&batch)
+            budget.acquire(size)
+        }
+        p.budgetHeld = min(size, budget.capacity)
+        do {
+            let fd = try openForReading(p.source.path)
+            defer { close(fd) }
+            let data = try readChunk(fd, length: size, path: p.source.path, expectedTotal: UInt64(size))
+            try expectEnd(fd, path: p.source.path, expected: UInt64(size))
+            batch.files.append((p, data))
+            batch.bytes += size
+        } catch {
+            p.fail(error)
+            p.done.leave()
+        }
+    }
+
+    /// Hands the batch to one worker; each file's `done` is left when the job has compressed it.
+    private func dispatch(_ batch: inout SmallFileBatch) {
+        guard !batch.files.isEmpty else { return }
+        let files = batch.files
+        batch = SmallFileBatch()
+        let storeIncompressible = options.storeIncompressible
+        workers.wait()
+        let gate = workers
+        DispatchQueue.global().async { [self] in
+            for (p, data) in files {
+                let result = compressChunk(data, dictionary: nil, final: true, decideStore: storeIncompressible, forceStore: false)
+                p.set(0, result.chunk)
+                if result.stored { p.stored = true }
+                p.done.leave()
+            }
+            gate.signal()
         }
     }
 

@@ -16,6 +16,9 @@ final class AtomicOutputFile {
     private let bufferLimit = 1 << 20
     private(set) var offset: UInt64 = 0
     private var committed = false
+    /// Bytes up to here have been handed to the kernel's writeback already (`startWriteback`).
+    private var writebackStart: UInt64 = 0
+    private var written: UInt64 = 0
 
     /// Creates `.<name>.partial-XXXXXX` beside `finalPath`, mode 0600 until committed.
     init(finalPath: String) throws {
@@ -63,7 +66,30 @@ final class AtomicOutputFile {
             }
             done += n
         }
+        written += UInt64(bytes.count)
+        if written - writebackStart >= Self.writebackStep { startWriteback() }
     }
+
+    /// Writeback is started every 8 MiB while the file is written, so the final fsync waits for the
+    /// last few MiB only, not for the whole package (55 ms of a 1.8 s pack of 132 MiB without it).
+    private static let writebackStep: UInt64 = 8 << 20
+
+    private func startWriteback() {
+        #if os(Linux)
+        if let syncFileRange = Self.syncFileRange {
+            _ = syncFileRange(fd, off_t(writebackStart), off_t(written - writebackStart), 2 /* SYNC_FILE_RANGE_WRITE */)
+        }
+        #endif
+        writebackStart = written
+    }
+
+    #if os(Linux)
+    /// glibc's sync_file_range, looked up by name: Swift's Glibc module does not export it.
+    private static let syncFileRange: (@convention(c) (Int32, off_t, off_t, UInt32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, off_t, off_t, UInt32) -> Int32).self)
+    }()
+    #endif
 
     /// Overwrites bytes already written at `at` (flushes first).
     func patch(_ bytes: [UInt8], at position: UInt64) throws {

@@ -23,6 +23,16 @@ final class ByteBudget: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Takes `n` if it is available now; never waits.
+    func tryAcquire(_ n: Int) -> Bool {
+        let n = min(n, capacity)
+        condition.lock()
+        defer { condition.unlock() }
+        guard available >= n else { return false }
+        available -= n
+        return true
+    }
+
     func release(_ n: Int) {
         let n = min(n, capacity)
         condition.lock()
