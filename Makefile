@@ -5,7 +5,7 @@ TOOL_DEBUG = .build/debug/intunewin-tool
 TOOL_RELEASE = .build/release/intunewin-tool
 DEMO_OUT = out
 
-.PHONY: help deps build release test test-tsan bench demo install clean
+.PHONY: help deps build release test test-tsan test-asan fuzz bench demo install clean
 
 help:
 	@echo "make demo     install missing deps, build, pack Examples/HelloApp, show info/list/verify"
@@ -13,6 +13,8 @@ help:
 	@echo "make build    debug build;  make release: optimised build"
 	@echo "make bench    release build, then time pack/unpack/verify/list against pigz, openssl, zip/unzip (bench/README.md)"
 	@echo "make test-tsan  the parallel pipeline's tests under ThreadSanitizer"
+	@echo "make test-asan  the whole test suite under AddressSanitizer"
+	@echo "make fuzz     libFuzzer on every reader, FUZZ_SECONDS each (default 60; scripts/fuzz.sh)"
 	@echo "make install  release build into \$$(PREFIX)/bin (PREFIX=$(PREFIX))"
 
 deps:
@@ -34,6 +36,16 @@ test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter 'ParallelPackTests|NestedPackTests|PackagerTests'
 
+# Every test, library and binary, built with AddressSanitizer (a separate build folder). Leak checking
+# is off: the Swift runtime keeps metadata caches alive until exit, which LeakSanitizer reports.
+test-asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)
+
 bench: release
 	python3 bench/run.py $(BENCH_ARGS)
 
@@ -49,4 +61,4 @@ install: release
 	install -m 0755 $(TOOL_RELEASE) $(DESTDIR)$(PREFIX)/bin/intunewin-tool
 
 clean:
-	rm -rf .build .build-tsan $(DEMO_OUT) bench-out
+	rm -rf .build .build-tsan .build-asan .build-fuzz $(DEMO_OUT) bench-out

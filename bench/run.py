@@ -209,6 +209,10 @@ def rmtree_quiet(path: Path) -> None:
 def run_timed(cmd: Cmd, cwd: Path, timefile: Path) -> tuple[float, int]:
     if cmd.prepare:
         cmd.prepare()
+    # Untimed: write out what earlier commands left dirty in the page cache, so
+    # that one command's writeback is not billed to the next one (unpack and
+    # unzip times otherwise varied 0.8-4 s from run to run on the same bytes).
+    os.sync()
     argv = ["/usr/bin/time", "-f", "%e %M", "-o", str(timefile)] + cmd.argv
     t0 = time.perf_counter()
     proc = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL,
@@ -256,6 +260,19 @@ def bench_corpus(name: str, src: Path, files: int, total: int, args, work_root: 
     tool = args.tool
     work = work_root / name
     rmtree_quiet(work)
+    trash = work_root / "trash"
+
+    def clear_output_folder(path: Path) -> None:
+        # A folder of thousands of files is moved aside, not deleted, until the
+        # whole run is done: for minutes after thousands of deletions, ext4
+        # without a journal allocates new inodes slowly (recently_deleted,
+        # find_inode_bit), which billed 2-3 s of one run's cleanup to the next
+        # unpack or unzip, whichever came next.
+        if files < 1000 or not path.exists():
+            rmtree_quiet(path)
+            return
+        trash.mkdir(parents=True, exist_ok=True)
+        path.rename(trash / f"{name}-{len(list(trash.iterdir()))}")
     work.mkdir(parents=True)
     timefile = work / "time.txt"
     q = shlex.quote
@@ -316,17 +333,17 @@ def bench_corpus(name: str, src: Path, files: int, total: int, args, work_root: 
     unpack_dir = work / "unpacked"
     cmds.append(Cmd("unpack", "unpack", [tool, "unpack", str(ref_pkg), "-o", str(unpack_dir),
                                          "--force"], "ours",
-                    prepare=lambda: rmtree_quiet(unpack_dir), ref="unzip"))
+                    prepare=lambda: clear_output_folder(unpack_dir), ref="unzip"))
     unzip_dir = work / "unzipped"
     cmds.append(Cmd("unzip", "unzip (zip -1 archive)",
                     ["unzip", "-q", "-o", str(zip1), "-d", str(unzip_dir)], "limit",
-                    prepare=lambda: rmtree_quiet(unzip_dir)))
+                    prepare=lambda: clear_output_folder(unzip_dir)))
     peer_unpack = os.environ.get("INTUNEWIN_BENCH_PEER_UNPACK")
     if peer_unpack:
         peer_dir = work / "peer-unpacked"
         script = peer_unpack.format(pkg=q(str(ref_pkg)), out=q(str(peer_dir)))
         cmds.append(Cmd("peer-unpack", "peer unpack ($INTUNEWIN_BENCH_PEER_UNPACK)", sh(script),
-                        "peer", prepare=lambda: rmtree_quiet(peer_dir), ref="unzip", shell=True))
+                        "peer", prepare=lambda: clear_output_folder(peer_dir), ref="unzip", shell=True))
     cmds.append(Cmd("verify", "verify", [tool, "verify", str(ref_pkg)], "ours", ref="dec"))
     cmds.append(Cmd("dec", "openssl enc -d + sha256sum (content)",
                     sh(f"tail -c +49 {q(str(enc_file))} | openssl enc -d -aes-256-cbc "
@@ -358,8 +375,10 @@ def bench_corpus(name: str, src: Path, files: int, total: int, args, work_root: 
     zip1_size = zip1.stat().st_size
     inner_size = inner_zip.stat().st_size
     # clean the bulky outputs; keep the corpus
-    for p in (unpack_dir, unzip_dir, pack_out, enc_file, inner_zip, zip1):
+    for p in (pack_out, enc_file, inner_zip, zip1):
         rmtree_quiet(p)
+    for p in (unpack_dir, unzip_dir):
+        clear_output_folder(p)
     for p in work.glob("pack-variant*.intunewin"):
         rmtree_quiet(p)
     for p in (work / "peer-unpacked", work / "peer.intunewin"):
@@ -579,6 +598,8 @@ def main(argv: list[str] | None = None) -> int:
         results["error"] = str(e)
         (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
         return 1
+    finally:
+        rmtree_quiet(work_root / "trash")  # the set-aside output folders (see clear_output_folder)
 
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     allt = [t for r in results["corpora"] for t in r["targets"]]
