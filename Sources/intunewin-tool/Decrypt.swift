@@ -53,6 +53,9 @@ struct Decrypt: ParsableCommand {
     @Flag(name: .customLong("json"), help: "Print the result as JSON.")
     var json = false
 
+    @Flag(name: .customLong("no-size-limits"), help: "Extract into a folder even when the entries declare more than 64 GiB, more than 1000 times the input beyond 1 GiB, or more than the free space.")
+    var noSizeLimits = false
+
     func validate() throws {
         try keySource.validate()
         let sources = [key != nil, keySource.encryptionInfo != nil, keySource.decryptInfo != nil].filter { $0 }.count
@@ -92,7 +95,10 @@ struct Decrypt: ParsableCommand {
         guard let bin, let output else { return }  // validate() insists on both unless only the recipient is shown
         let size = (try? FileRegion(path: bin).size) ?? 0
         let progress = ProgressLine(material.isPlain ? "copying" : "decrypting", total: size * 2, enabled: !json)
-        let result = try material.open(bin, output: .init(path: output), overwrite: force) { progress.advance($0) }
+        // KeyMaterial.open takes no limits: they reach the extraction as the current ones.
+        let result = try SizeLimits.$current.withValue(noSizeLimits ? .none : .default) {
+            try material.open(bin, output: .init(path: output), overwrite: force) { progress.advance($0) }
+        }
         progress.finish()
         DecryptReport.print(result, json: json, plain: material.isPlain, keySource: origin)
     }

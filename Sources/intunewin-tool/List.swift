@@ -24,12 +24,14 @@ struct List: ParsableCommand {
             return
         }
         Terminal.line("Modified             Size          Compressed    CRC-32    Name")
-        var total: UInt64 = 0
+        // Sizes are as declared: a hostile zip may declare sums past 2^64, shown as such, never trapped on.
+        var total: UInt64 = 0, overflowed = false
         for e in zip.entries {
-            total += e.uncompressedSize
+            let (sum, overflow) = total.addingReportingOverflow(e.uncompressedSize)
+            (total, overflowed) = overflow ? (.max, true) : (sum, overflowed)
             Terminal.line("\(e.modified.text)  \(col(e.uncompressedSize))  \(col(e.compressedSize))  \(hex(e.crc32))  \(e.portableName)")
         }
-        Terminal.line("\(zip.entries.count) entries, \(Terminal.bytes(total))")
+        Terminal.line("\(zip.entries.count) entries, \(overflowed ? "declared sizes add up to more than \(UInt64.max) bytes" : Terminal.bytes(total))")
     }
 
     private func col(_ n: UInt64) -> String {

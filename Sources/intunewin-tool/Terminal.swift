@@ -65,18 +65,48 @@ final class ProgressLine {
 /// Removes partial outputs when the user interrupts (SIGINT) or the system stops us (SIGTERM).
 enum SignalCleanup {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var interruptCode: Int32?
 
     static func install() {
+        // A file-size limit (`ulimit -f`, RLIMIT_FSIZE) would otherwise kill us with SIGXFSZ in the middle
+        // of a write, leaving the partial output behind. Ignored, write() fails with EFBIG instead and the
+        // normal error path removes the partial file and exits with 4 (cannot write).
+        signal(SIGXFSZ, SIG_IGN)
         for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
+                // The first signal wins; a second one (SIGTERM after SIGINT) finds the cleanup under way.
+                lock.lock()
+                let first = interruptCode == nil
+                if first { interruptCode = code }
+                lock.unlock()
+                guard first else { return }
                 CleanupRegistry.removeAll()
                 FileHandle.standardError.write(Data("\nintunewin-tool: interrupted; partial output removed\n".utf8))
-                exit(code)
+                fflush(stdout)
+                // _exit, not exit: worker threads are still running, and exit()'s atexit handlers (OpenSSL's
+                // cleanup among them) free locks and tables those threads are using — a crash (SIGSEGV in
+                // pthread_rwlock_rdlock under EVP calls) instead of the documented exit code.
+                _exit(code)
             }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// For the error path in main: when a signal is being handled, an error arriving now is most likely its
+    /// consequence (the cleanup removed a staging folder a worker was about to write into, "cannot create: No
+    /// such file or directory"). Then this waits for the handler to end the process with 130/143 instead of
+    /// printing that error and racing it with exit code 4. Returns at once otherwise.
+    static func deferToInterrupt() {
+        lock.lock()
+        let code = interruptCode
+        lock.unlock()
+        guard let code else { return }
+        // The handler removes the partial outputs and calls _exit; give it ample time, then end the same way.
+        for _ in 0..<1000 { usleep(10_000) }
+        _exit(code)
     }
 }

@@ -8,7 +8,10 @@ struct Unpack: ParsableCommand {
         HMAC, digest and size are checked before any file is written; files go to a temporary folder that \
         is renamed to the output only when every entry was written and its CRC-32 matched. Modification \
         times are restored; `\\` in names becomes a folder separator; names that would land outside the \
-        folder (`..`, absolute paths, drive letters) are refused.
+        folder (`..`, absolute paths, drive letters) are refused, and so are names that clash on Windows \
+        (a file and a folder of one name, or two files differing only in letter case). Before anything is \
+        written, the sizes the entries declare must fit the size limits (64 GiB in all; at most 1000 times \
+        the package beyond 1 GiB; the free space): --no-size-limits lifts them.
 
         With key material from elsewhere, FILE may also be the .bin IME downloads (or a package whose \
         Detection.xml is not to be used):
@@ -31,9 +34,17 @@ struct Unpack: ParsableCommand {
     @Flag(name: .customLong("json"), help: "Print the result as JSON.")
     var json = false
 
+    @Flag(name: .customLong("no-size-limits"), help: "Extract even when the entries declare more than 64 GiB, more than 1000 times the package beyond 1 GiB, or more than the free space.")
+    var noSizeLimits = false
+
     func validate() throws { try keySource.validate() }
 
     func run() throws {
+        let limits: SizeLimits = noSizeLimits ? .none : .default
+        try SizeLimits.$current.withValue(limits) { try unpack(limits) }
+    }
+
+    private func unpack(_ limits: SizeLimits) throws {
         if let resolved = try keySource.resolve(json: json) {
             let size = (try? FileRegion(path: file).size) ?? 0
             let progress = ProgressLine("unpacking", total: size * 2, enabled: !json)
@@ -44,7 +55,7 @@ struct Unpack: ParsableCommand {
         }
         let package = try IntuneWinPackage(path: file)
         let progress = ProgressLine("unpacking", total: package.content.ciphertextSize * 2, enabled: !json)
-        let result = try Decryptor.unpack(package, to: output, overwrite: force) { progress.advance($0) }
+        let result = try Decryptor.unpack(package, to: output, overwrite: force, limits: limits) { progress.advance($0) }
         progress.finish()
         DecryptReport.print(result, json: json)
     }

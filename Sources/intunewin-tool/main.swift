@@ -12,11 +12,21 @@ do {
     var command = try IntuneWinTool.parseAsRoot(arguments)
     try command.run()
 } catch let error as IntuneWinError {
+    // Interrupted meanwhile: the signal handler reports and exits (130/143), not this error.
+    SignalCleanup.deferToInterrupt()
+    // A partial output is removed by its owner's deinit, which may still be pending when the error arrives
+    // here (pipeline threads hold the last reference for a moment); exit() would skip it. Nothing is
+    // registered once an output is complete, so whatever is left is partial.
+    CleanupRegistry.removeAll()
     Terminal.error(error.description)
     exit(error.exitCode)
 } catch let code as ExitCode {
+    SignalCleanup.deferToInterrupt()
+    CleanupRegistry.removeAll()
     exit(code.rawValue)
 } catch {
+    SignalCleanup.deferToInterrupt()
+    CleanupRegistry.removeAll()
     let code = IntuneWinTool.exitCode(for: error)
     if code == .success {
         print(IntuneWinTool.fullMessage(for: error))

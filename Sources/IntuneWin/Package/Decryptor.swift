@@ -58,8 +58,10 @@ public enum Decryptor {
         }
     }
 
+    /// `limits` bound what extracting into a folder may write (see `SizeLimits`); a zip file output is
+    /// the content itself and needs none.
     public static func decrypt(_ content: EncryptedContent, keys: ContentKeys, output: Output, overwrite: Bool,
-                               progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+                               limits: SizeLimits = .current, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
         let path = content.source.path
         var checked: [String] = [], notChecked: [String] = []
         if let iv = keys.initializationVector {
@@ -70,7 +72,17 @@ public enum Decryptor {
             guard HMACSHA256.equal(mac, content.storedMac) else { throw IntuneWinError.checkFailed(path, "the MAC stored in the file differs from the MAC given") }
             checked.append("mac")
         }
-        let plain = try content.decrypted(key: keys.encryptionKey)
+        let plain: DecryptedContent
+        do {
+            plain = try content.decrypted(key: keys.encryptionKey)
+        } catch let error as IntuneWinError where keys.macKey != nil {
+            // Authenticate before saying anything about the plaintext: a forged ciphertext is reported as
+            // an HMAC mismatch, not as bad padding (no padding oracle).
+            guard try content.hmacMatches(macKey: keys.macKey!) else {
+                throw IntuneWinError.checkFailed(path, "HMAC-SHA256 does not match: the file is corrupt or the MAC key is wrong; nothing written")
+            }
+            throw error
+        }
         checked.append("padding")
         if let size = keys.plainSize {
             guard size == plain.size else { throw IntuneWinError.checkFailed(path, "decrypted size \(plain.size) differs from the expected \(size)") }
@@ -108,6 +120,9 @@ public enum Decryptor {
             return DecryptResult(outputPath: target, plainSize: plain.size, checked: checked, notChecked: notChecked)
         case .folder(let folder):
             let zip = try ZipReader(source: plain)
+            // Hostile names and sizes are refused here, before the digest thread reads the whole content.
+            _ = try SafePath.plan(zip)
+            try limits.check(zip)
             final class DigestBox: @unchecked Sendable { var result: Result<[UInt8], Error>? }
             let digest = DigestBox()
             let digesting = DispatchGroup()
@@ -116,7 +131,7 @@ public enum Decryptor {
             }
             // Never leave the digest thread running behind an error: the caller may exit at once.
             defer { digesting.wait() }
-            let extracted = try Extractor.extract(zip, to: folder, overwrite: overwrite, progress: progress) {
+            let extracted = try Extractor.extract(zip, to: folder, overwrite: overwrite, limits: limits, progress: progress) {
                 digesting.wait()
                 if let result = digest.result, let expected = keys.fileDigest {
                     guard try result.get() == expected else {
@@ -156,10 +171,10 @@ public enum Decryptor {
 
     /// Unpacks a package: verifies HMAC, digest and size first, then extracts the inner zip into `output`.
     public static func unpack(_ package: IntuneWinPackage, to folder: String, overwrite: Bool,
-                              progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+                              limits: SizeLimits = .current, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
         var keys = ContentKeys(package.detection)
         keys.mac = package.detection.encryptionInfo.mac
         return try decrypt(package.content, keys: keys, output: .folder(folder),
-                           overwrite: overwrite, progress: progress)
+                           overwrite: overwrite, limits: limits, progress: progress)
     }
 }

@@ -18,14 +18,18 @@ public struct ExtractResult: Sendable {
 /// are refused before anything is written; modification times are restored from the entries.
 public enum Extractor {
     /// `beforeCommit` runs once every file is written, before the folder is moved into place: a check
-    /// that fails there (e.g. a digest computed alongside) leaves nothing behind.
+    /// that fails there (e.g. a digest computed alongside) leaves nothing behind. `limits` are checked
+    /// on the declared sizes (and the target's free space) before anything is written.
     public static func extract(_ zip: ZipReader, to output: String, overwrite: Bool, threads: Int = defaultThreads,
+                               limits: SizeLimits = .current,
                                progress: ((UInt64) -> Void)? = nil, beforeCommit: () throws -> Void = {}) throws -> ExtractResult {
         let fm = FileManager.default
         let target = PackagePaths.canonical(output)
-        // Validate every name first: a hostile entry means nothing is written at all.
+        // Validate every name and the declared sizes first: a hostile entry means nothing is written at all.
         let plan = try SafePath.plan(zip)
+        let declared = try limits.check(zip)
         try checkTarget(target, overwrite: overwrite)
+        try limits.checkFreeSpace(declared, for: target)
         let parent = (target as NSString).deletingLastPathComponent
         if !fm.fileExists(atPath: parent) {
             do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
@@ -67,7 +71,7 @@ public enum Extractor {
             } else {
                 try makeFolders((path as NSString).deletingLastPathComponent)
                 files.append((entry, parts))
-                result.bytes += entry.uncompressedSize
+                result.bytes += entry.uncompressedSize  // no overflow: all entries together are `declared`
             }
         }
         result.files = files.count
@@ -99,6 +103,8 @@ public enum Extractor {
         } else if isEmptyFolder(target) {
             rmdir(target)
         }
+        // mkdtemp made the staging folder 0700; the result gets an ordinary folder's mode, as its subfolders.
+        chmod(staging, 0o777 & ~currentUmask())
         guard rename(staging, target) == 0 else {
             throw IntuneWinError.cannotWrite(target, "cannot move into place: \(String(cString: strerror(errno)))")
         }

@@ -64,6 +64,9 @@ public enum Packager {
         let now = DOSDateTime(unixTime: Int64(Date().timeIntervalSince1970))
 
         let file = try AtomicOutputFile(finalPath: outFile)
+        // Removed as soon as anything fails, not when the pipeline's threads let go of the file.
+        var committed = false
+        defer { if !committed { file.discard() } }
         var outer = OuterZipWriter()
         try outer.beginEntry(name: PackagePaths.contentFolder + PackagePaths.contentFileName, time: now, to: file)
         let contentStart = file.offset
@@ -93,6 +96,7 @@ public enum Packager {
         try outer.finish(to: file)
         let packageSize = file.offset
         try file.commit(replace: request.overwrite)
+        committed = true
         return PackResult(outputPath: outFile, detection: detection, entryCount: inner.entryCount,
                           sourceBytes: totalBytes, packageSize: packageSize, encryptedSize: sealed.encryptedSize)
     }

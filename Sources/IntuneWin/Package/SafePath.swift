@@ -1,21 +1,25 @@
 /// Turns a zip entry name into path components that stay inside the output folder, or refuses it.
 /// Both `/` and `\` separate folders (Microsoft writes `\`). Refused: absolute paths (`/x`, `\x`,
 /// `\\server\share`), drive letters and other `:` (`C:\x`, `C:x`), `..`, NUL bytes, empty names.
+/// Names are split and compared as UTF-8 bytes, never as `Character`s: a grapheme cluster would hide a
+/// separator followed by a combining mark (`../\u{301}x` is `..` then `\u{301}x` to the file system).
 public enum SafePath {
     public static func components(of name: String) throws -> [String] {
         func refuse(_ why: String) -> IntuneWinError {
             .badInput(name.replacingOccurrences(of: "\0", with: "\\0"), "unsafe entry name: \(why)")
         }
-        guard !name.isEmpty else { throw refuse("empty") }
-        guard !name.unicodeScalars.contains("\0") else { throw refuse("contains a NUL byte") }
-        guard let first = name.unicodeScalars.first, first != "/", first != "\\" else { throw refuse("absolute path") }
-        guard !name.contains(":") else { throw refuse("drive letter or ':' in name") }
-        let parts = name.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init)
+        let slash = UInt8(ascii: "/"), backslash = UInt8(ascii: "\\"), dot = UInt8(ascii: ".")
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first else { throw refuse("empty") }
+        guard !bytes.contains(0) else { throw refuse("contains a NUL byte") }
+        guard first != slash, first != backslash else { throw refuse("absolute path") }
+        guard !bytes.contains(UInt8(ascii: ":")) else { throw refuse("drive letter or ':' in name") }
         var result: [String] = []
-        for part in parts {
-            if part == "." { continue }
-            guard part != ".." else { throw refuse("'..' leaves the output folder") }
-            result.append(part)
+        for part in bytes.split(omittingEmptySubsequences: true, whereSeparator: { $0 == slash || $0 == backslash }) {
+            if part.elementsEqual([dot]) { continue }
+            guard !part.elementsEqual([dot, dot]) else { throw refuse("'..' leaves the output folder") }
+            // Splitting valid UTF-8 at ASCII bytes leaves valid UTF-8.
+            result.append(String(decoding: part, as: UTF8.self))
         }
         guard !result.isEmpty else { throw refuse("names no file") }
         return result
@@ -23,16 +27,41 @@ public enum SafePath {
 }
 
 extension SafePath {
-    /// Checks every entry of a zip before anything is written: each name safe, no two entries for the
-    /// same path. Returns each entry with its components.
+    /// Checks every entry of a zip before anything is written: each name safe; no two files for the
+    /// same path, nor for paths that differ only in letter case (IME extracts on NTFS, where one would
+    /// overwrite the other); no name that is a file in one entry and a folder in another. Folders may
+    /// repeat, in any letter case (NTFS merges them). Returns each entry with its components.
     public static func plan(_ zip: ZipReader) throws -> [(entry: ZipEntry, components: [String])] {
         var plan: [(entry: ZipEntry, components: [String])] = []
-        var seen = Set<String>()
+        // Exact paths of files; NTFS-folded paths of files and of folders (named or implied by a file's path).
+        var files = Set<[UInt8]>(), folders = Set<[UInt8]>()
+        var foldedFiles: [[UInt16]: String] = [:]
+        var foldedFolders: [[UInt16]: String] = [:]
+        func refuse(_ entry: ZipEntry, _ why: String) -> IntuneWinError {
+            .badInput(zip.source.path, "\(entry.name.replacingOccurrences(of: "\0", with: "\\0")): \(why)")
+        }
         for entry in zip.entries {
-            let parts = try components(of: entry.name)
-            let key = parts.joined(separator: "/")
-            guard seen.insert(key).inserted || entry.isDirectory else {
-                throw IntuneWinError.badInput(zip.source.path, "\(entry.name): duplicate entry name")
+            let parts: [String]
+            do { parts = try components(of: entry.name) } catch let error as IntuneWinError {
+                throw IntuneWinError.badInput(zip.source.path, "\(error.path): \(error.reason)")  // name the file too
+            }
+            let path = parts.joined(separator: "/")
+            if !entry.isDirectory {
+                let folded = ntfsSortKey(path)
+                guard files.insert(Array(path.utf8)).inserted else { throw refuse(entry, "duplicate entry name") }
+                if let other = foldedFiles[folded] {
+                    throw refuse(entry, "duplicate entry name (differs only in letter case from \(other); Windows would overwrite one with the other)")
+                }
+                if foldedFolders[folded] != nil { throw refuse(entry, "entry name is both a file and a folder") }
+                foldedFiles[folded] = path
+            }
+            // The folders this entry names or implies, deepest first; one seen before has its parents recorded too.
+            for end in stride(from: entry.isDirectory ? parts.count : parts.count - 1, to: 0, by: -1) {
+                let folder = parts[..<end].joined(separator: "/")
+                guard folders.insert(Array(folder.utf8)).inserted else { break }
+                let key = ntfsSortKey(folder)
+                if foldedFiles[key] != nil { throw refuse(entry, "entry name is both a file and a folder (\(folder))") }
+                foldedFolders[key] = folder
             }
             plan.append((entry, parts))
         }

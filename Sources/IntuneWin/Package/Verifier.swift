@@ -33,8 +33,10 @@ public struct VerificationReport: Sendable {
 /// Checks a package end to end, the way IME will use it and more: outer layout, Detection.xml,
 /// header MAC and IV, HMAC, padding, SHA-256 digest, size, every inner entry's CRC, the setup file,
 /// and optionally that the content equals a source folder. Reads the ciphertext twice at most.
+/// Entries are inflated only when their declared sizes are within `limits` (a zip bomb would
+/// otherwise keep every core busy for as long as it likes).
 public enum Verifier {
-    public static func verify(_ package: IntuneWinPackage, source: String? = nil,
+    public static func verify(_ package: IntuneWinPackage, source: String? = nil, limits: SizeLimits = .current,
                               progress: ((UInt64) -> Void)? = nil) throws -> VerificationReport {
         var report = VerificationReport(path: package.path)
         let d = package.detection
@@ -68,7 +70,9 @@ public enum Verifier {
         // inflated (and CRC-checked) on the others, each taking the next entry.
         var stream: Result<(digest: [UInt8], hmacMatches: Bool?), Error> = .failure(IntuneWinError.badInput(package.path, "not run"))
         let zip = Result { try ZipReader(source: plain) }
-        let entries = (try? zip.get())?.entries ?? []
+        let sizes: Result<UInt64, Error>? = (try? zip.get()).map { inner in Result { try limits.check(inner) } }
+        let inflate = (try? sizes?.get()) != nil
+        let entries = inflate ? (try? zip.get())?.entries ?? [] : []
         let failures = EntryFailures(entries.count)
         let threads = max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
         DispatchQueue.concurrentPerform(iterations: threads) { task in
@@ -92,7 +96,8 @@ public enum Verifier {
         let inner: ZipReader
         do {
             inner = try zip.get()
-            report.record("inner-zip", true, "\(inner.entries.count) entries")
+            let declared = (try? sizes?.get()).map { ", declaring \($0) bytes\(limits == .none ? " (size limits off)" : "")" } ?? ""
+            report.record("inner-zip", true, "\(inner.entries.count) entries\(declared)")
         } catch let error as IntuneWinError {
             report.record("inner-zip", false, error.reason)
             report.skip("entry-names", "inner zip unreadable")
@@ -101,13 +106,21 @@ public enum Verifier {
             return report
         }
         report.entryCount = inner.entries.count
+        // A check of its own only when it fails (a package within the limits has the usual checks).
+        if case .failure(let error)? = sizes {
+            report.record("size-limits", false, (error as? IntuneWinError)?.reason ?? "\(error)")
+        }
         do {
             _ = try SafePath.plan(inner)
-            report.record("entry-names", true, "every name stays inside an output folder, no duplicates")
+            report.record("entry-names", true, "every name stays inside an output folder; no duplicates, nor names that clash on Windows")
         } catch let error as IntuneWinError {
             report.record("entry-names", false, error.reason + " (" + error.path + ")")
         }
-        report.record("entry-crc", bad.isEmpty, bad.isEmpty ? "\(inner.entries.count) entries inflate with the right size and CRC-32" : bad.prefix(5).joined(separator: "; "))
+        if !inflate {
+            report.skip("entry-crc", "not inflated: the declared sizes are over the size limits")
+        } else {
+            report.record("entry-crc", bad.isEmpty, bad.isEmpty ? "\(inner.entries.count) entries inflate with the right size and CRC-32" : bad.prefix(5).joined(separator: "; "))
+        }
         let setup = d.setupFile.replacingOccurrences(of: "\\", with: "/").lowercased()
         let hasSetup = inner.entries.contains { $0.portableName.lowercased() == setup }
         report.record("setup-file", hasSetup, hasSetup ? "\(d.setupFile) is in the content" : "\(d.setupFile) is not in the content")

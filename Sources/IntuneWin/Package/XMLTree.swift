@@ -136,6 +136,9 @@ private struct Parser {
             } else if hasPrefix("<![CDATA[") {
                 let contentStart = i + 9
                 try skip(to: "]]>", what: "CDATA section")
+                if let nul = b[contentStart..<(i - 3)].firstIndex(of: 0) {
+                    throw error("NUL character in <\(shown(stack[stack.count - 1].name))>", at: nul)
+                }
                 appendNormalizingLineEnds(b[contentStart..<(i - 3)], to: &pendingText)
             } else if hasPrefix("<?") {
                 try skipProcessingInstruction()
@@ -263,6 +266,9 @@ private struct Parser {
             } else if inAttribute, c == Parser.lf || c == Parser.tab {
                 out.append(Parser.space)
                 k += 1
+            } else if c == 0 {
+                // No XML version allows NUL, raw or as a reference (and we could not write it back).
+                throw error("NUL character in <\(shown(element))>", at: k)
             } else {
                 out.append(c)
                 k += 1

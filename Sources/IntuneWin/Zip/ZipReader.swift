@@ -5,6 +5,8 @@ public struct ZipReader {
     public let entries: [ZipEntry]
     /// Where the central directory starts (entry data must lie before it).
     public let centralDirectoryOffset: UInt64
+    /// Local header offset -> where that entry's data must end (see `dataLimits`).
+    private let dataLimits: [UInt64: UInt64]
 
     public init(source: RandomAccessSource) throws {
         self.source = source
@@ -27,14 +29,12 @@ public struct ZipReader {
         guard let eocd = eocdIndex else { throw IntuneWinError.badInput(path, "not a zip file (no end-of-central-directory record)") }
         var r = ByteReader(tail, at: eocd + 4)
         let disk = r.u16()!, cdDisk = r.u16()!
-        var count = UInt64(r.u16()!)
-        let totalCount = UInt64(r.u16()!)
-        var cdSize = UInt64(r.u32()!)
-        var cdOffset = UInt64(r.u32()!)
-        guard disk == 0, cdDisk == 0, count == totalCount || count == 0xFFFF else {
+        let diskCount16 = r.u16()!, count16 = r.u16()!
+        let cdSize32 = r.u32()!, cdOffset32 = r.u32()!
+        guard disk == 0, cdDisk == 0, diskCount16 == count16 || diskCount16 == 0xFFFF else {
             throw IntuneWinError.badInput(path, "multi-disk zip archives are not supported")
         }
-        count = totalCount
+        var count = UInt64(count16), cdSize = UInt64(cdSize32), cdOffset = UInt64(cdOffset32)
         let eocdOffset = tailStart + UInt64(eocd)
         var cdEndLimit = eocdOffset
         // Zip64 locator sits right before the EOCD.
@@ -52,11 +52,21 @@ public struct ZipReader {
                 guard zr.u32() == ZipRecords.zip64EndSignature else {
                     throw IntuneWinError.badInput(path, "zip64 end record missing at offset \(z64Offset)")
                 }
-                _ = zr.u64(); _ = zr.u16(); _ = zr.u16(); _ = zr.u32(); _ = zr.u32()
-                _ = zr.u64()
+                _ = zr.u64(); _ = zr.u16(); _ = zr.u16()
+                let disk64 = zr.u32()!, cdDisk64 = zr.u32()!
+                let diskCount64 = zr.u64()!
                 count = zr.u64()!
                 cdSize = zr.u64()!
                 cdOffset = zr.u64()!
+                guard disk64 == 0, cdDisk64 == 0 else { throw IntuneWinError.badInput(path, "multi-disk zip archives are not supported") }
+                // A classic field that is not the "see zip64" marker must agree: readers that ignore
+                // zip64 would otherwise see a different directory than this one.
+                guard diskCount64 == count, count16 == 0xFFFF || UInt64(count16) == count else {
+                    throw IntuneWinError.badInput(path, "the end records disagree on the entry count (\(count16) and \(diskCount64) against zip64's \(count))")
+                }
+                guard cdSize32 == UInt32.max || UInt64(cdSize32) == cdSize, cdOffset32 == UInt32.max || UInt64(cdOffset32) == cdOffset else {
+                    throw IntuneWinError.badInput(path, "the end records disagree on the central directory (offset \(cdOffset32), \(cdSize32) bytes against zip64's offset \(cdOffset), \(cdSize) bytes)")
+                }
                 cdEndLimit = z64Offset
             }
         }
@@ -103,32 +113,103 @@ public struct ZipReader {
                                  crc32: crc, compressedSize: csize, uncompressedSize: usize,
                                  localHeaderOffset: offset, externalAttributes: external))
         }
-        guard cr.remaining == 0 || count == list.count else {
-            throw IntuneWinError.badInput(path, "central directory entry count disagrees with its size")
+        // Entries past the declared count would be invisible here but seen by readers that walk the
+        // whole directory (Python's zipfile): refuse rather than disagree.
+        if cr.remaining > 0 {
+            if cr.u32() == ZipRecords.centralSignature {
+                throw IntuneWinError.badInput(path, "the end record says \(count) entries but the central directory holds more")
+            }
+            throw IntuneWinError.badInput(path, "central directory has \(cd.count - cr.position + 4) bytes after its last entry (the end record says \(count) entries)")
         }
         entries = list
         centralDirectoryOffset = cdOffset
+        dataLimits = try Self.dataLimits(list, centralDirectoryOffset: cdOffset, path: path)
     }
 
-    /// Offset of an entry's data, after checking its local header agrees with the central one.
+    /// For each local header offset, where its entry's data must end: the next entry's local header, or
+    /// the central directory. Refuses entries whose bytes overlap another's (two names for the same
+    /// data, or one entry's data inside another's) or run past the central directory. Without the
+    /// local extra field (read only on extraction) each entry is at least 30 + name + data bytes.
+    private static func dataLimits(_ entries: [ZipEntry], centralDirectoryOffset: UInt64, path: String) throws -> [UInt64: UInt64] {
+        func minimalEnd(_ e: ZipEntry) -> UInt64? {
+            let (a, o1) = e.localHeaderOffset.addingReportingOverflow(30 + UInt64(e.nameBytes.count))
+            let (b, o2) = a.addingReportingOverflow(e.compressedSize)
+            return o1 || o2 ? nil : b
+        }
+        for e in entries {
+            guard let end = minimalEnd(e), end <= centralDirectoryOffset else {
+                throw IntuneWinError.badInput(path, "\(e.name): local header at offset \(e.localHeaderOffset) with \(e.compressedSize) compressed bytes lies outside the entry data (which ends at \(centralDirectoryOffset))")
+            }
+        }
+        let sorted = entries.sorted { $0.localHeaderOffset < $1.localHeaderOffset }
+        var limits: [UInt64: UInt64] = [:]
+        limits.reserveCapacity(sorted.count)
+        for (i, e) in sorted.enumerated() {
+            let next = i + 1 < sorted.count ? sorted[i + 1].localHeaderOffset : centralDirectoryOffset
+            guard minimalEnd(e)! <= next else {
+                throw IntuneWinError.badInput(path, "entries overlap: \(e.name) (offset \(e.localHeaderOffset), \(e.compressedSize) bytes) and \(sorted[i + 1].name) (offset \(next))")
+            }
+            limits[e.localHeaderOffset] = next
+        }
+        return limits
+    }
+
+    /// Offset of an entry's data, after checking its local header agrees with the central one: the
+    /// same name and method, and (unless a data descriptor follows the data, flag bit 3) the same
+    /// CRC-32 and sizes. Readers that trust the local header must not see different content.
     public func dataOffset(of entry: ZipEntry) throws -> UInt64 {
         let path = source.path
+        func refuse(_ why: String) -> IntuneWinError { .badInput(path, "\(entry.name): \(why)") }
         let header = try source.readExactly(at: entry.localHeaderOffset, count: 30)
         var r = ByteReader(header)
-        guard r.u32() == ZipRecords.localSignature else {
-            throw IntuneWinError.badInput(path, "\(entry.name): no local header at offset \(entry.localHeaderOffset)")
+        guard r.u32() == ZipRecords.localSignature else { throw refuse("no local header at offset \(entry.localHeaderOffset)") }
+        _ = r.u16()
+        let flags = r.u16()!, method = r.u16()!
+        _ = r.u32()
+        let crc = r.u32()!, csize32 = r.u32()!, usize32 = r.u32()!
+        let nameLength = Int(r.u16()!), extraLength = Int(r.u16()!)
+        let start = entry.localHeaderOffset + 30 + UInt64(nameLength + extraLength)
+        let limit = dataLimits[entry.localHeaderOffset] ?? centralDirectoryOffset
+        guard start <= limit, entry.compressedSize <= limit - start else {
+            throw refuse("data (\(entry.compressedSize) bytes at \(start)) overlaps the next entry or the central directory, or runs past the end")
         }
-        _ = r.skip(22)
-        let nameLength = UInt64(r.u16()!), extraLength = UInt64(r.u16()!)
-        let start = entry.localHeaderOffset + 30 + nameLength + extraLength
-        guard start <= centralDirectoryOffset, entry.compressedSize <= centralDirectoryOffset - start else {
-            throw IntuneWinError.badInput(path, "\(entry.name): data (\(entry.compressedSize) bytes at \(start)) overlaps the central directory or runs past the end")
+        let nameAndExtra = try source.readExactly(at: entry.localHeaderOffset + 30, count: nameLength + extraLength)
+        guard nameAndExtra[..<nameLength].elementsEqual(entry.nameBytes) else { throw refuse("local header names a different file") }
+        guard method == entry.method else {
+            throw refuse("local header says compression method \(method), the central directory \(entry.method)")
         }
-        let localName = try source.readExactly(at: entry.localHeaderOffset + 30, count: Int(nameLength))
-        guard localName == entry.nameBytes else {
-            throw IntuneWinError.badInput(path, "\(entry.name): local header names a different file")
+        if (flags | entry.flags) & 0x0008 == 0 {
+            var csize = UInt64(csize32), usize = UInt64(usize32)
+            if csize32 == UInt32.max || usize32 == UInt32.max {
+                guard let z64 = Self.zip64Sizes(Array(nameAndExtra[nameLength...]), usizeMarked: usize32 == UInt32.max,
+                                                csizeMarked: csize32 == UInt32.max) else {
+                    throw refuse("local header marks zip64 sizes but has no zip64 field")
+                }
+                (usize, csize) = (z64.usize ?? usize, z64.csize ?? csize)
+            }
+            guard crc == entry.crc32, csize == entry.compressedSize, usize == entry.uncompressedSize else {
+                throw refuse("local header (CRC-32 \(hex32(crc)), \(csize) -> \(usize) bytes) disagrees with the central directory (CRC-32 \(hex32(entry.crc32)), \(entry.compressedSize) -> \(entry.uncompressedSize) bytes)")
+            }
         }
         return start
+    }
+
+    /// The sizes in a local header's zip64 field. APPNOTE wants both there (uncompressed first); some
+    /// writers put only the marked ones, as in the central directory.
+    private static func zip64Sizes(_ extra: [UInt8], usizeMarked: Bool, csizeMarked: Bool) -> (usize: UInt64?, csize: UInt64?)? {
+        var er = ByteReader(extra)
+        while er.remaining >= 4 {
+            let id = er.u16()!, len = Int(er.u16()!)
+            guard let data = er.take(len) else { return nil }
+            guard id == 0x0001 else { continue }
+            var zr = ByteReader(data)
+            if data.count >= 16 { return (zr.u64(), zr.u64()) }
+            let usize = usizeMarked ? zr.u64() : nil
+            let csize = csizeMarked ? zr.u64() : nil
+            guard (usize != nil) == usizeMarked, (csize != nil) == csizeMarked else { return nil }
+            return (usize, csize)
+        }
+        return nil
     }
 
     /// Streams an entry's uncompressed bytes to `sink`, checking the size and CRC-32 at the end.
