@@ -109,7 +109,8 @@ final class CMTraceReaderTests: XCTestCase {
         let growth = Self.maxRSS() - before
         XCTAssertEqual(count, 327 * copies)
         print("CMTraceReader 50 MB: \(count) records, peak RSS growth \(growth >> 10) KiB")
-        XCTAssertLessThan(growth, 40 << 20)
+        // Memory is asserted in the normal build; under AddressSanitizer RSS measures the sanitizer.
+        if !TestSupport.underAddressSanitizer { XCTAssertLessThan(growth, 40 << 20) }
     }
 
     static func maxRSS() -> Int {

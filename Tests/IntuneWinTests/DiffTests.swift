@@ -224,6 +224,10 @@ final class DiffTests: XCTestCase {
         let otherKeys = ContentKeys(try EncryptionInfoFile.load(other))
         assertThrows(.badInput) { try Differ.diff(.bin(bin, otherKeys), .package(package)) }
         assertThrows(.badInput) { try Differ.diff(.bin(bin, ContentKeys(encryptionKey: otherKeys.encryptionKey)), .package(package)) }
+        // The right encryption key with another package's MacKey: the HMAC is checked, not ignored.
+        let wrongMac = ContentKeys(encryptionKey: keys.encryptionKey, initializationVector: nil, macKey: otherKeys.macKey)
+        let error = assertThrows(.badInput) { try Differ.diff(.bin(bin, wrongMac), .package(package)) }
+        XCTAssertTrue(error?.reason.contains("HMAC") ?? false, "\(String(describing: error))")
     }
 
     func testInputsThatAreNotContent() throws {

@@ -4,6 +4,10 @@ import XCTest
 
 /// Paths and small helpers shared by the library tests.
 enum TestSupport {
+    /// True in `make test-asan` builds: AddressSanitizer's shadow memory, redzones and quarantine then
+    /// dominate peak RSS, so memory measurements say nothing about our code there.
+    static let underAddressSanitizer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil
+
     /// The repository root (this file is Tests/IntuneWinTests/TestSupport.swift).
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     /// `../shared` next to the repository, with Microsoft's sample packages and the oracle.

@@ -95,6 +95,10 @@ final class ContentListing {
         if let mac = keys.mac, !HMACSHA256.equal(mac, content.storedMac) {
             throw IntuneWinError.badInput(path, "the MAC stored in the file differs from the MAC given: \(wrongKeys)")
         }
+        // A MacKey given is used: the content is authenticated before anything is read from it.
+        if let macKey = keys.macKey, !(try content.hmacMatches(macKey: macKey)) {
+            throw IntuneWinError.badInput(path, "HMAC-SHA256 does not match: the content is corrupt or \(wrongKeys)")
+        }
         let plain = try content.decrypted(key: keys.encryptionKey)
         if let size = keys.plainSize, size != plain.size {
             throw IntuneWinError.badInput(path, "decrypts to \(plain.size) bytes, the size given is \(size): \(wrongKeys)")

@@ -229,7 +229,8 @@ public final class CMTraceReader {
         let d = parts[0].split(separator: "/").compactMap { Int($0) }
         let t = parts[1].split(separator: ":").compactMap { Int($0) }
         guard d.count == 3, t.count == 3, (1...12).contains(d[1]), (1...31).contains(d[0]) else { return nil }
-        return LogTimestamp(year: d[2], month: d[1], day: d[0], hour: t[0], minute: t[1], second: t[2])
+        let stamp = LogTimestamp(year: d[2], month: d[1], day: d[0], hour: t[0], minute: t[1], second: t[2])
+        return stamp.isPlausible ? stamp : nil
     }
 
     /// `H:mm:ss[.f…][±bias]` with `M-d-yyyy` (or `yyyy-M-d`); nil when either is missing or unreadable.
@@ -256,7 +257,9 @@ public final class CMTraceReader {
             nanos = value
             for _ in digits.count..<9 { nanos *= 10 }
         }
-        return LogTimestamp(year: year, month: month, day: day, hour: hms[0], minute: hms[1], second: hms[2], nanoseconds: nanos, biasMinutes: bias)
+        let stamp = LogTimestamp(year: year, month: month, day: day, hour: hms[0], minute: hms[1], second: hms[2],
+                                 nanoseconds: nanos, biasMinutes: bias)
+        return stamp.isPlausible ? stamp : nil
     }
 
     // MARK: bytes

@@ -78,7 +78,16 @@ public struct LogTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         let doy = (153 * mp + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146097 + doe - 719468
-        return Double(days * 86400 + hour * 3600 + minute * 60 + second) + Double(nanoseconds) / 1e9
+        return Double(days) * 86400 + Double(hour) * 3600 + Double(minute) * 60 + Double(second) + Double(nanoseconds) / 1e9
+    }
+
+    /// Every field in its calendar range (a leap second and 24:00 allowed), the bias within a day: what a
+    /// reader accepts from a log line. Damaged lines with absurd numbers are read as having no time
+    /// (found by fuzzing: a year of 99999999999999 overflowed the arithmetic above).
+    public var isPlausible: Bool {
+        (1...9999).contains(year) && (1...12).contains(month) && (1...31).contains(day) && (0...24).contains(hour)
+            && (0...59).contains(minute) && (0...61).contains(second) && (0..<1_000_000_000).contains(nanoseconds)
+            && (biasMinutes.map { (-1440...1440).contains($0) } ?? true)
     }
 
     public static func < (a: LogTimestamp, b: LogTimestamp) -> Bool {

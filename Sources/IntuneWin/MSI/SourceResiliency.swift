@@ -29,8 +29,9 @@ public struct SourceResiliency: Sendable {
             if cabinets.allSatisfy(\.isEmpty), let fileTable = try db.table("File"), !fileTable.rows.isEmpty {
                 let wordCount = (try? db.summaryInformation())?.wordCount ?? 0
                 let compressedByDefault = wordCount & 2 != 0
+                let attributeColumn = fileTable.column("Attributes")  // empty when a damaged table lacks it
                 let loose = fileTable.rows.indices.filter { r in
-                    let attributes = fileTable.column("Attributes")[r]
+                    let attributes = r < attributeColumn.count ? attributeColumn[r] : .null
                     let flags: Int
                     if case .integer(let a) = attributes { flags = a } else { flags = 0 }
                     // msidbFileAttributesCompressed 0x4000 / Noncompressed 0x2000 override the summary flag.
