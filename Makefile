@@ -4,8 +4,11 @@ SWIFT ?= swift
 TOOL_DEBUG = .build/debug/intunewin-tool
 TOOL_RELEASE = .build/release/intunewin-tool
 DEMO_OUT = out
+MAN_PAGE = .build/plugins/GenerateManual/outputs/intunewin-tool/intunewin-tool.1
+# Static Swift runtime on Linux only (macOS ships the runtime in the OS).
+STATIC_STDLIB = $(if $(filter Linux,$(shell uname -s)),--static-swift-stdlib,)
 
-.PHONY: help deps build release test test-tsan test-asan fuzz bench demo install clean
+.PHONY: help deps build release test test-tsan test-asan fuzz bench demo man docs install clean
 
 help:
 	@echo "make demo     install missing deps, build, pack Examples/HelloApp, show info/list/verify"
@@ -15,7 +18,9 @@ help:
 	@echo "make test-tsan  the parallel pipeline's tests under ThreadSanitizer"
 	@echo "make test-asan  the whole test suite under AddressSanitizer"
 	@echo "make fuzz     libFuzzer on every reader, FUZZ_SECONDS each (default 60; scripts/fuzz.sh)"
-	@echo "make install  release build into \$$(PREFIX)/bin (PREFIX=$(PREFIX))"
+	@echo "make docs     the IntuneWin library's DocC documentation (.build/plugins/Swift-DocC/outputs/IntuneWin.doccarchive)"
+	@echo "make man      generate the man page from the command definitions ($(MAN_PAGE))"
+	@echo "make install  release binary, man page, bash/zsh/fish completions and README under PREFIX=$(PREFIX)"
 
 deps:
 	@scripts/install-deps.sh
@@ -26,7 +31,7 @@ build: deps
 # The release binary links the Swift runtime and Foundation statically: it runs on a machine without a
 # Swift toolchain, starts faster, and its peak RSS is ~6 MiB lower (fewer relocated library pages).
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release $(STATIC_STDLIB)
 
 test: deps
 	$(SWIFT) build
@@ -56,9 +61,27 @@ demo: build
 	$(TOOL_DEBUG) list $(DEMO_OUT)/install.intunewin
 	$(TOOL_DEBUG) verify $(DEMO_OUT)/install.intunewin --source Examples/HelloApp
 
-install: release
-	install -d $(DESTDIR)$(PREFIX)/bin
+# The man page is generated from the command definitions by swift-argument-parser's GenerateManual
+# plugin (a debug build of the tool, so the static release build is left alone).
+man: deps
+	$(SWIFT) package generate-manual --configuration debug
+
+# DocC for the library (swift-docc-plugin); a warning (an unresolved symbol link) fails the build.
+docs: deps
+	$(SWIFT) package generate-documentation --target IntuneWin --warnings-as-errors
+
+# DESTDIR is honoured for packaging. Completions come from the binary itself (swift-argument-parser).
+install: release man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/intunewin \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 $(TOOL_RELEASE) $(DESTDIR)$(PREFIX)/bin/intunewin-tool
+	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(PREFIX)/share/man/man1/intunewin-tool.1
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/intunewin/README.md
+	$(TOOL_RELEASE) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/intunewin-tool
+	$(TOOL_RELEASE) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_intunewin-tool
+	$(TOOL_RELEASE) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/intunewin-tool.fish
+	@echo "installed intunewin-tool under $(DESTDIR)$(PREFIX)"
 
 clean:
-	rm -rf .build .build-tsan .build-asan .build-fuzz $(DEMO_OUT) bench-out
+	rm -rf .build .build-tsan .build-asan .build-fuzz .build-man $(DEMO_OUT) bench-out

@@ -4,7 +4,7 @@
 set -euo pipefail
 needed=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in zlib1g-dev libssl-dev openssl unzip zip p7zip-full msitools wixl pigz python3 util-linux time; do
+for pkg in zlib1g-dev libssl-dev openssl unzip zip p7zip-full msitools wixl pigz python3 python3-jsonschema util-linux time; do
   have_pkg "$pkg" || needed+=("$pkg")
 done
 if ! python3 -c 'import cryptography' 2>/dev/null; then have_pkg python3-cryptography || needed+=(python3-cryptography); fi

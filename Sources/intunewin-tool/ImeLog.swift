@@ -111,7 +111,7 @@ struct ImeLog: ParsableCommand {
         if let v = a.detectedBefore { out["detectedBefore"] = v }
         if let v = a.detectedAfter { out["detectedAfter"] = v }
         if let v = a.downloadMode { out["downloadMode"] = v }
-        if let v = a.downloadBytes { out["downloadBytes"] = Int(v) }
+        if let v = a.downloadBytes { out["downloadBytes"] = NSNumber(value: v) }
         if let v = a.downloadMilliseconds { out["downloadMilliseconds"] = v }
         if let v = a.installContext { out["installContext"] = v }
         if let v = a.installCommand { out["installCommand"] = v }
@@ -122,7 +122,7 @@ struct ImeLog: ParsableCommand {
         var out: [String: Any] = ["source": info.evidence.source, "line": info.evidence.line]
         if let v = info.applicationID { out["applicationId"] = v }
         if let v = info.uploadLocation { out["uploadLocation"] = v }
-        if let v = info.originalSize { out["originalSize"] = Int(v) }
+        if let v = info.originalSize { out["originalSize"] = NSNumber(value: v) }
         if let v = info.doFileID { out["doFileId"] = v }
         if let v = info.decryptInfoXML { out["decryptInfo"] = v }
         if let d = try? info.decryptInfo() {

@@ -16,8 +16,14 @@ enum Terminal {
 
     /// Pretty JSON with stable key order.
     static func json(_ value: Any) {
-        let data = try! JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        print(String(decoding: data, as: UTF8.self))
+        do {
+            let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } catch {
+            // Only a value JSON cannot hold (a non-finite number read from a damaged input) gets here.
+            Terminal.error("cannot write the result as JSON: \(error.localizedDescription)")
+            exit(3)
+        }
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }

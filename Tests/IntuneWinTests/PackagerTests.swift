@@ -163,6 +163,24 @@ final class PackagerTests: XCTestCase {
         XCTAssertEqual(package.detection.encryptionInfo.fileDigest, [UInt8](Data(base64Encoded: "S+ZXJesMxhj1Opq2AWdJEZlmMJrElayFctjtlx3F/nE=")!))
     }
 
+    /// A digest without a MAC key, to a folder: the digest is computed once, while the files are written,
+    /// and checked (and reported) once; a wrong digest leaves no folder.
+    func testDigestWithoutMacKeyToAFolderIsCheckedOnce() throws {
+        let folder = try makeTemporaryFolder()
+        let package = try IntuneWinPackage(path: TestSupport.sample("01_"))
+        let full = ContentKeys(package.detection)
+        let keys = ContentKeys(encryptionKey: full.encryptionKey, fileDigest: full.fileDigest)
+        let result = try Decryptor.decrypt(package.content, keys: keys, output: .folder(folder + "/out"), overwrite: false)
+        XCTAssertEqual(result.checked, ["padding", "file-digest", "entry-crc"])
+        var wrong = full.fileDigest!
+        wrong[0] ^= 1
+        assertThrows(.checkFailed) {
+            try Decryptor.decrypt(package.content, keys: ContentKeys(encryptionKey: full.encryptionKey, fileDigest: wrong),
+                                  output: .folder(folder + "/bad"), overwrite: false)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/bad"))
+    }
+
     func testEverySampleVerifiesAndListsWithoutFullDecryption() throws {
         XCTAssertEqual(TestSupport.allSamples.count, 10)
         for path in TestSupport.allSamples {

@@ -70,4 +70,30 @@ final class ImeLogCommandTests: ToolTestCase {
         assertExit(missing, 3)
         assertOneLineError(missing, naming: "nope.log")
     }
+
+    /// A real log with damaged numbers spliced in (found by the JSON schema test): sizes beyond 64 bits,
+    /// a negative size, a time of 400 digits. Text and JSON output complete; the damaged values are dropped.
+    func testDamagedNumbersDoNotCrash() throws {
+        var lines = try String(contentsOf: Self.logs.appending("ime2021_available-app_install-failed-exit1-unmapped.log"), encoding: .utf8)
+            .components(separatedBy: "\n")
+        let at = try XCTUnwrap(lines.firstIndex { $0.contains("via DO, bytes 24117248/152745232") })
+        let template = lines[at]
+        func line(_ message: String) -> String {
+            template.replacingOccurrences(of: String(template[template.range(of: "<![LOG[")!.upperBound..<template.range(of: "]LOG]!>")!.lowerBound]), with: message)
+        }
+        lines.insert(contentsOf: [
+            line("[StatusService] Downloading app (id = 48dba220-a72d-4db0-963a-91b701f43c54, name Citrix Workspace 21.8.0.4026) via DO, bytes 1/18446744073709551615"),
+            line("[Win32App] Downloaded file size -5"),
+            line("[Win32App] Downloaded file size 99999999999999999999999"),
+            line("[Win32App] Downloaded file time " + String(repeating: "9", count: 400)),
+        ], at: at + 1)
+        let log = path("damaged.log")
+        try lines.joined(separator: "\n").write(to: log, atomically: true, encoding: .utf8)
+        for json in [false, true] {
+            let result = try tool(["ime-log", log.path] + (json ? ["--json"] : []))
+            XCTAssertFalse(result.signaled, result.summary)
+            assertExit(result, 1, "the log's own finding (unmapped exit code), not a crash")
+            if json { XCTAssertNotNil(try? result.jsonObject(), result.summary) }
+        }
+    }
 }

@@ -2,10 +2,13 @@ import CZlib
 
 /// CRC-32 (the zip checksum), computed incrementally over streamed bytes.
 public struct CRC32: Sendable, Equatable {
+    /// The CRC-32 of everything given so far.
     public private(set) var value: UInt32 = 0
 
+    /// The CRC-32 of no bytes (0).
     public init() {}
 
+    /// Adds `bytes` to the checksum.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard var base = bytes.baseAddress?.assumingMemoryBound(to: Bytef.self) else { return }
         var remaining = bytes.count
@@ -18,6 +21,7 @@ public struct CRC32: Sendable, Equatable {
         }
     }
 
+    /// Adds `bytes` to the checksum.
     public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
     /// The CRC of A‖B from crc(A), crc(B) and len(B), without the bytes (zlib's crc32_combine).

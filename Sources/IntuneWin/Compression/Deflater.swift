@@ -6,6 +6,7 @@ public final class Deflater {
     private var stream = z_stream()
     private var output = [UInt8](repeating: 0, count: 256 * 1024)
 
+    /// A raw deflate stream; the defaults give Microsoft's bytes.
     public init(level: Int32 = 1, memLevel: Int32 = 8) {
         let status = czlib_deflate_init_raw(&stream, level, memLevel)
         precondition(status == Z_OK, "deflateInit2 failed: \(status)")

@@ -2,12 +2,15 @@ import CZlib
 
 /// Raw inflate for zip entries. Owns a zlib stream and frees it in deinit.
 public final class Inflater {
+    /// Why inflating stopped: corrupt data (zlib's message), input that ends early, or bytes after the end of the stream.
     public enum Failure: Error, Equatable { case corrupt(String), truncated, trailingData }
 
     private var stream = z_stream()
     private var output = [UInt8](repeating: 0, count: 256 * 1024)
+    /// The deflate stream's end was reached.
     public private(set) var finished = false
 
+    /// A raw inflate stream (no zlib header).
     public init() {
         let status = czlib_inflate_init_raw(&stream)
         precondition(status == Z_OK, "inflateInit2 failed: \(status)")

@@ -4,6 +4,7 @@
 /// Detection.xml is unchanged. Its bugs are not copied: relative paths and trailing separators work, and
 /// the index never collides with a name the source already holds.
 public enum CatalogFolder {
+    /// The folder name Microsoft's tool uses (`_N` is appended when the source already has it).
     public static let prefix = "Cat_C029B285-222F-460B-8ECA-2CD7A8A424B7"
 
     /// The folder name to use given the source folder's top-level names: the prefix alone when unused,

@@ -19,5 +19,6 @@ public struct CompressionOptions: Sendable, Equatable {
     /// (sizes and CRC first, then the bytes), since the local header precedes the data.
     public var bufferLimit: Int = 16 << 20
 
+    /// Microsoft's level (1), parallel chunked compression on every core.
     public init() {}
 }

@@ -7,6 +7,7 @@ import Darwin
 
 /// One thing the inner zip will hold: a file, or a folder that has no children at all.
 public struct SourceEntry: Sendable, Equatable {
+    /// A file with its size, or an empty folder.
     public enum Kind: Sendable, Equatable {
         /// A file (a symbolic link to a file counts as one, with the target's size and time).
         case file(size: UInt64)
@@ -14,6 +15,7 @@ public struct SourceEntry: Sendable, Equatable {
         case emptyFolder
     }
 
+    /// File (with its size) or empty folder.
     public let kind: Kind
     /// Path components relative to the source folder, e.g. ["Fonts", "a.otf"], spelled as the file system
     /// returned them (no Unicode normalisation).

@@ -4,12 +4,14 @@ import CCrypto
 /// decryption runs with padding off, so that any block can be decrypted from the one before it
 /// (random access), and the caller strips and checks the padding itself.
 public final class AESCBC {
+    /// Whether the context encrypts or decrypts.
     public enum Direction { case encrypt, decrypt }
 
     private let context: OpaquePointer
     private let direction: Direction
     private var scratch = [UInt8]()
 
+    /// A cipher context; `key` must be 32 bytes and `iv` 16.
     public init(key: SecretBytes, iv: [UInt8], direction: Direction) {
         precondition(key.count == 32 && iv.count == 16, "AES-256-CBC needs a 32-byte key and 16-byte IV")
         context = EVP_CIPHER_CTX_new()!

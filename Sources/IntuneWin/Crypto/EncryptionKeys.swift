@@ -1,9 +1,13 @@
 /// The secrets that encrypt one package: AES key, HMAC key and IV.
 public struct EncryptionKeys: Sendable {
+    /// The AES-256 key, 32 bytes.
     public let encryptionKey: SecretBytes
+    /// The HMAC-SHA256 key, 32 bytes.
     public let macKey: SecretBytes
+    /// The AES-CBC IV, 16 bytes.
     public let initializationVector: [UInt8]
 
+    /// Keys from their values (sizes are checked where they are used).
     public init(encryptionKey: SecretBytes, macKey: SecretBytes, initializationVector: [UInt8]) {
         self.encryptionKey = encryptionKey
         self.macKey = macKey

@@ -4,6 +4,7 @@ import CCrypto
 public final class HMACSHA256 {
     private let context: OpaquePointer
 
+    /// An HMAC keyed with `key`.
     public init(key: SecretBytes) {
         context = key.withUnsafeBytes { raw in
             ccrypto_hmac_sha256_new(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count)
@@ -12,11 +13,13 @@ public final class HMACSHA256 {
 
     deinit { EVP_MAC_CTX_free(context) }
 
+    /// Adds `bytes` to the message.
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         precondition(EVP_MAC_update(context, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count) == 1)
     }
 
+    /// Adds `bytes` to the message.
     public func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
     /// The 32-byte MAC; the object must not be used afterwards.

@@ -4,6 +4,7 @@ import CCrypto
 public final class SHA256 {
     private let context: OpaquePointer
 
+    /// A hash of no bytes yet.
     public init() {
         context = EVP_MD_CTX_new()!
         precondition(EVP_DigestInit_ex(context, ccrypto_sha256(), nil) == 1)
@@ -11,11 +12,13 @@ public final class SHA256 {
 
     deinit { EVP_MD_CTX_free(context) }
 
+    /// Adds `bytes` to the hash.
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         precondition(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1)
     }
 
+    /// Adds `bytes` to the hash.
     public func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
     /// The 32-byte digest; the object must not be used afterwards.

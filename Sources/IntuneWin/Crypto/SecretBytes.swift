@@ -55,6 +55,7 @@ public struct SecretBytes: Sendable, Equatable, CustomStringConvertible, CustomD
         data.withUnsafeMutableBytes { ccrypto_cleanse($0.baseAddress, $0.count) }
     }
 
+    /// Number of bytes (not secret).
     public var count: Int { storage.count }
 
     /// Gives the bytes to a closure (for the crypto layer); they must not escape it.
@@ -83,7 +84,9 @@ public struct SecretBytes: Sendable, Equatable, CustomStringConvertible, CustomD
         }
     }
 
+    /// `<secret: N bytes>`: never the bytes.
     public var description: String { "<secret: \(count) bytes>" }
+    /// Same as `description`, so `dump` and the debugger do not show the bytes either.
     public var debugDescription: String { description }
 }
 

@@ -36,10 +36,13 @@ public enum ContentKind: String, Sendable, Equatable {
 
 /// One side of a comparison: where the content is and, for encrypted content, the keys to read it.
 public enum ContentSide: Sendable {
+    /// A `.intunewin`, opened with the keys in its own Detection.xml.
     case package(String)
     /// Encrypted content and its keys (only the encryption key is needed; the IV, MAC and size given are checked).
     case bin(String, ContentKeys)
+    /// A plain zip (a decrypted inner zip, or any other).
     case zip(String)
+    /// A folder, read the way `pack` reads a source folder.
     case folder(String)
 
     /// The path this side reads.
@@ -49,6 +52,7 @@ public enum ContentSide: Sendable {
         }
     }
 
+    /// Which kind of content this side is.
     public var kind: ContentKind {
         switch self {
         case .package: return .package

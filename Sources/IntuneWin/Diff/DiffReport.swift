@@ -1,8 +1,11 @@
 /// A value that differs between side A and side B.
 public struct ValueChange<Value: Sendable & Equatable>: Sendable, Equatable {
+    /// The value on side A.
     public var a: Value
+    /// The value on side B.
     public var b: Value
 
+    /// The value on side A, then on side B.
     public init(_ a: Value, _ b: Value) {
         self.a = a
         self.b = b
@@ -18,18 +21,22 @@ public struct DiffItem: Sendable, Equatable {
     public var path: String
     /// Size in bytes (0 for a folder).
     public var size: UInt64
+    /// Modification time as the zip (or the folder, at zip resolution) gives it.
     public var modified: DOSDateTime
     /// For a file on one side only: the path of a file on the other side only with the same SHA-256
     /// (a rename or a move).
     public var sameContentAs: String?
 
+    /// An empty folder rather than a file.
     public var isFolder: Bool { path.hasSuffix("/") }
 }
 
 /// A file present on both sides that differs (empty folders are compared by presence only, so never
 /// change). Each property says what differs; nil or false means it does not.
 public struct ChangedItem: Sendable, Equatable {
+    /// `/`-separated path, the same on both sides.
     public var path: String
+    /// The sizes, when they differ.
     public var size: ValueChange<UInt64>?
     /// The bytes differ (always so when the sizes do).
     public var contentDiffers: Bool
@@ -50,9 +57,11 @@ public struct DiffReport: Sendable, Equatable {
     public var added: [DiffItem] = []
     /// On side A only.
     public var removed: [DiffItem] = []
+    /// On both sides, but different.
     public var changed: [ChangedItem] = []
     /// Files and empty folders on each side.
     public var entriesA = 0
+    /// Files and empty folders on side B.
     public var entriesB = 0
     /// Paths on both sides that compared equal.
     public var unchanged = 0

@@ -3,9 +3,12 @@
 public struct MetadataDifference: Sendable, Equatable {
     /// The element name (`Name`, `SetupFile`, `MsiProductVersion`, …), `ToolVersion`, or `EncryptedContentSize`.
     public var field: String
+    /// The value in package A; nil when A lacks the field.
     public var a: String?
+    /// The value in package B; nil when B lacks the field.
     public var b: String?
 
+    /// A difference of `field` between side A and side B.
     public init(field: String, a: String?, b: String?) {
         self.field = field
         self.a = a

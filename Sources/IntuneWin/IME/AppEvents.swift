@@ -3,47 +3,89 @@ import Foundation
 /// What one IME line means for a Win32 app, recognised by the fixed phrases IME writes
 /// (2020–2026 wording, see `shared/IME.md` §3). Unrecognised lines classify as nil.
 public enum IMEEvent: Sendable, Equatable {
+    /// `Get policies = [...]`: the apps IME received, with their settings.
     case policies([IMEPolicy])
+    /// IME starts on an app (`processing targeted app`, `Processing app (id=`, `===Step=== Start to`).
     case processingApp(id: String, name: String?, intent: Int?)
+    /// A detection rule of this type is evaluated (1 MSI, 2 file, 3 script, 4 registry…).
     case detectionRuleType(Int)
+    /// A detection result: the app is (true) or is not (false) installed.
     case detected(Bool)
+    /// Detected before the install with install intent, so the applicability check is skipped.
     case alreadyDetected
+    /// The applicability check's result (`Applicable`, …).
     case applicability(String)
+    /// The app's GRS entry (retry schedule after a failure) has expired or does not exist: it is enforced.
     case grsExpired
+    /// The app is in GRS (tried in the last 24 hours) and is not enforced now.
     case grsSkip
+    /// The content download starts.
     case downloadStart
+    /// The GetContentInfo reply, the whole message (see `IMEContentInfo`).
     case contentInfo(String)
+    /// The content URL IME downloads from.
     case downloadURL(String)
+    /// No cached content: IME downloads.
     case cacheMiss
+    /// Cached content found: IME skips the download.
     case cacheFound
+    /// A Delivery Optimization download job is created.
     case doJobStart
+    /// Delivery Optimization progress: bytes done of the total.
     case doProgress(bytes: UInt64, total: UInt64)
+    /// The download failed (DO job failure, exception or timeout, no content info); the line.
     case doFailure(String)
+    /// IME falls back to downloading from the CDN; the URL.
     case cdn(String)
+    /// The CDN download completed.
     case cdnComplete
+    /// IME starts checking the downloaded content's HMAC.
     case hashVerifyStart
+    /// The HMAC matched.
     case hmacPass
+    /// The content was decrypted.
     case decrypted
+    /// Decrypting the content failed.
     case decryptFailed
+    /// Size of the downloaded file in bytes.
     case downloadedSize(UInt64)
+    /// How long the download took, in milliseconds.
     case downloadMilliseconds(Double)
+    /// The content is unzipped into this folder (IMECache).
     case unzip(String)
+    /// The install's retry number (0 for the first try).
     case executeRetry(Int)
+    /// The command line IME runs.
     case installCommand(String)
+    /// The installer is launched in this session context (system or user).
     case launch(context: String)
+    /// The installer's process id.
     case processID(Int)
+    /// The installer exited; IME collects the result.
     case installDone
+    /// The installer ran into IME's time limit.
     case installTimeout
+    /// The installer's exit code.
     case exitCode(UInt32)
+    /// The HRESULT IME derives from the exit code.
     case hresult(Int32)
+    /// What the admin's return-code mapping says the exit code means (`Success`, …).
     case exitCodeMapping(String)
+    /// The exit code has no return-code mapping.
     case unmappedExitCode(UInt32)
+    /// After a timeout IME leaves the staged content (IMECache) in place.
     case skipCleanupTimeout
+    /// Detection after the install starts.
     case detectionAfterStart
+    /// IME removes the downloaded content from its Incoming cache; the path.
     case removeIncoming(String)
+    /// IME deletes the staged content folder in IMECache; the path.
     case cleanupIMECache(String)
+    /// The enforcement state IME reports for the app, with its error code.
     case enforcement(state: String, errorCode: Int32?)
+    /// IME starts reporting app results.
     case reportingStart
+    /// The results were sent to Intune.
     case reportingSent
 
     /// Classifies one message (the first line decides; multi-line bodies are kept for content info).
@@ -101,8 +143,13 @@ public enum IMEEvent: Sendable, Equatable {
         if m.contains("hmac validation is pass") { return .hmacPass }
         if m.contains("Decryption is done successfully") { return .decrypted }
         if m.contains("Decryption is failed") { return .decryptFailed }
-        if let n = number(after("[Win32App] Downloaded file size ")).flatMap({ Double($0) }) { return .downloadedSize(UInt64(n)) }
-        if let n = number(after("[Win32App] Downloaded file time ")).flatMap({ Double($0) }) { return .downloadMilliseconds(n) }
+        // Damaged lines can hold any digits: sizes outside UInt64 and times that are not finite are not events.
+        if let n = number(after("[Win32App] Downloaded file size ")).flatMap({ Double($0) }).flatMap({ UInt64(exactly: $0.rounded(.down)) }) {
+            return .downloadedSize(n)
+        }
+        if let n = number(after("[Win32App] Downloaded file time ")).flatMap({ Double($0) }), n.isFinite, n >= 0 {
+            return .downloadMilliseconds(n)
+        }
         if let rest = after("Unzipping file on session"), let to = rest.range(of: " to ") { return .unzip(String(rest[to.upperBound...])) }
         if let rest = after("[Win32App] Decompressed: to ") { return .unzip(String(rest)) }
         if let n = number(after("===Step=== Execute retry ")).flatMap({ Int($0) }) { return .executeRetry(n) }
@@ -166,12 +213,17 @@ public enum IMEEvent: Sendable, Equatable {
 
 /// One app's policy as IME logs it in `Get policies = [...]`.
 public struct IMEPolicy: Sendable, Equatable {
+    /// The app's id (a GUID, lower case).
     public var id: String
+    /// The app's display name in Intune.
     public var name: String
+    /// The app's content version, when logged.
     public var version: String?
     /// 0 not targeted, 1 available, 3 required, 4 uninstall.
     public var intent: Int?
+    /// The install command line configured in Intune.
     public var installCommand: String?
+    /// The uninstall command line configured in Intune.
     public var uninstallCommand: String?
     /// "system" or "user" from `InstallEx.RunAs` (1 system, 0 user).
     public var installContext: String?

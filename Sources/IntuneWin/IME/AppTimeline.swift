@@ -2,10 +2,15 @@ import Foundation
 
 /// A log line quoted as evidence: where it is and what it says (first line of the message).
 public struct IMEEvidence: Sendable, Equatable {
+    /// The log file.
     public var source: String
+    /// The 1-based line the record starts on.
     public var line: Int
+    /// When IME wrote it, when the line says.
     public var time: LogTimestamp?
+    /// The writing thread, when the line says.
     public var thread: Int?
+    /// The message's first line.
     public var text: String
 
     init(_ record: CMTraceRecord) {
@@ -15,58 +20,90 @@ public struct IMEEvidence: Sendable, Equatable {
 
 /// One step of an attempt, in log order.
 public struct IMEPhase: Sendable, Equatable {
+    /// The step of IME's Win32 app flow a line belongs to (GRS is IME's retry schedule after a failed attempt).
     public enum Kind: String, Sendable {
         case policyReceived, processing, detectionBefore, applicability, grs, grsSkip, download, contentInfo, downloadFailure,
              cdnFallback, hashValidation, decryption, unzip, retry, install, exitCode, timeout, detectionAfter,
              cleanupIncoming, cleanupIMECache, reporting
     }
+    /// Which step it is.
     public var kind: Kind
+    /// What the step found, in a few words ("detected", "exit code 0", …).
     public var detail: String
+    /// The line that shows it.
     public var evidence: IMEEvidence
+    /// When the line was written.
     public var time: LogTimestamp? { evidence.time }
 }
 
 /// One pass of IME over an app: from processing to reporting, with what each phase found.
 public struct IMEAttempt: Sendable, Equatable {
+    /// The IME thread that ran the attempt.
     public var thread: Int?
+    /// The steps, in log order.
     public var phases: [IMEPhase] = []
+    /// Detection rule types evaluated (1 MSI, 2 file, 3 script, 4 registry…).
     public var detectionTypes: [Int] = []
+    /// The detection result before the install; nil when not logged.
     public var detectedBefore: Bool?
+    /// The detection result after the install; nil when not logged.
     public var detectedAfter: Bool?
+    /// The applicability check's result as logged (`Applicable`, …).
     public var applicability: String?
     /// "DO", "CDN" or nil when nothing was downloaded.
     public var downloadMode: String?
+    /// Size of the content downloaded.
     public var downloadBytes: UInt64?
+    /// How long the download took, as IME logs it.
     public var downloadMilliseconds: Double?
+    /// IME reused content already in its cache instead of downloading.
     public var cacheFound = false
+    /// The download (Delivery Optimization or CDN) failed.
     public var downloadFailed = false
+    /// The installer's process id.
     public var processID: Int?
+    /// The session the installer ran in, as logged (system or user).
     public var installContext: String?
+    /// The command line IME ran.
     public var installCommand: String?
+    /// The installer's exit code.
     public var exitCode: UInt32?
     /// The HRESULT IME derives from the exit code (1603 → 0x80070643).
     public var hresult: Int32?
     /// The admin's mapping ("Success", …), "unmapped" when IME says none was set.
     public var exitCodeMapping: String?
+    /// Retries of the install IME logged (0 for none).
     public var retries = 0
+    /// The installer ran into IME's time limit.
     public var timedOut = false
 
+    /// When the first phase was logged.
     public var start: LogTimestamp? { phases.first?.time }
+    /// The first phase of `kind`, if any.
     public func first(_ kind: IMEPhase.Kind) -> IMEPhase? { phases.first { $0.kind == kind } }
+    /// The last phase of `kind`, if any.
     public func last(_ kind: IMEPhase.Kind) -> IMEPhase? { phases.last { $0.kind == kind } }
 }
 
 /// Everything the logs say about one Win32 app.
 public struct IMEApp: Sendable, Equatable {
+    /// The app's id (a GUID, lower case).
     public var id: String
+    /// The display name, from the policies IME received.
     public var name: String?
+    /// The content version, when logged.
     public var version: String?
     /// 0 not targeted, 1 available, 3 required, 4 uninstall.
     public var intent: Int?
+    /// The install command line from the policy.
     public var installCommand: String?
+    /// The uninstall command line from the policy.
     public var uninstallCommand: String?
+    /// "system" or "user", from the policy.
     public var installContext: String?
+    /// Detection rule types from the policy (1 MSI, 2 file, 3 script, 4 registry…).
     public var detectionTypes: [Int] = []
+    /// Every pass IME made over the app, in log order.
     public var attempts: [IMEAttempt] = []
     /// GetContentInfo replies (the whole record, multi-line JSON included).
     public var contentInfo: [CMTraceRecord] = []
@@ -76,9 +113,13 @@ public struct IMEApp: Sendable, Equatable {
 
 /// The result of reading a set of IME logs.
 public struct IMELogReport: Sendable {
+    /// Apps in the order the logs first name them.
     public var apps: [IMEApp]
+    /// Problems found across the apps (see `IMEFindings`).
     public var findings: [IMEFinding]
+    /// Records read from all files.
     public var recordCount: Int
+    /// Damaged records (truncated, or a header without its start) among them.
     public var fragmentCount: Int
     /// Recognised events that could not be tied to an app (no app id, thread unknown).
     public var unattributed: [IMEPhase]
@@ -95,9 +136,12 @@ public final class IMELogAnalyzer {
     private var orphans: [Int: [(CMTraceRecord, IMEEvent)]] = [:]
     private var unattributed: [IMEPhase] = []
     private var lastPhaseWasInstallBehavior: [Int: Bool] = [:]
+    /// Records added so far.
     public private(set) var recordCount = 0
+    /// Damaged records among them.
     public private(set) var fragmentCount = 0
 
+    /// An analyzer with nothing read; feed it records in log order.
     public init() {}
 
     /// Reads files (folders expanded by `IMELogFiles`) and analyses them.

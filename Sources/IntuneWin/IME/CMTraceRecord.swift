@@ -16,22 +16,28 @@ public struct CMTraceRecord: Sendable, Equatable {
         case fragment
     }
 
+    /// How the line was written (CMTrace, copy export, plain text, damaged).
     public var kind: Kind
     /// The message, possibly spanning lines (joined with "\n", CR removed).
     public var message: String
     /// When the writer says it was written (its local time, zone unknown unless `time.biasMinutes` is set).
     public var time: LogTimestamp?
+    /// The writing component (`IntuneManagementExtension`, `AppWorkload`, …); empty when absent.
     public var component: String
+    /// The `context` header field; usually empty in IME logs.
     public var context: String
     /// 1 info, 2 warning (IME also uses it for progress), 3 error; 0 when absent.
     public var type: Int
     /// The writing thread, when known.
     public var thread: Int?
+    /// The source file the writer names in the header; usually empty in IME logs.
     public var file: String
     /// The log file it came from and the 1-based line its first line is on.
     public var source: String
+    /// The 1-based line the record's first line is on.
     public var line: Int
 
+    /// A record from its parts (readers and tests).
     public init(kind: Kind, message: String, time: LogTimestamp? = nil, component: String = "", context: String = "",
                 type: Int = 0, thread: Int? = nil, file: String = "", source: String = "", line: Int = 0) {
         self.kind = kind
@@ -56,12 +62,16 @@ public struct CMTraceRecord: Sendable, Equatable {
 /// (minutes, as written; ConfigMgr's convention is UTC = local + bias). Ordering ignores the bias,
 /// because IME never writes one and mixing zones cannot be resolved from the file alone.
 public struct LogTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The calendar date, as written.
     public var year: Int, month: Int, day: Int
+    /// The wall-clock time, as written.
     public var hour: Int, minute: Int, second: Int
     /// Fraction of the second in nanoseconds (3 or 7 digits in files).
     public var nanoseconds: Int
+    /// The bias suffix in minutes (UTC = local + bias); nil when the line has none, as in IME logs.
     public var biasMinutes: Int?
 
+    /// A timestamp from its fields, unchecked (see `isPlausible`).
     public init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, nanoseconds: Int = 0, biasMinutes: Int? = nil) {
         self.year = year; self.month = month; self.day = day
         self.hour = hour; self.minute = minute; self.second = second
@@ -90,6 +100,7 @@ public struct LogTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
             && (biasMinutes.map { (-1440...1440).contains($0) } ?? true)
     }
 
+    /// Wall-clock order; the bias is ignored.
     public static func < (a: LogTimestamp, b: LogTimestamp) -> Bool {
         (a.secondKey, a.nanoseconds) < (b.secondKey, b.nanoseconds)
     }

@@ -4,13 +4,17 @@ import Foundation
 /// `Response from Intune = {…}`) gave for one app: where the encrypted content is, its size, and the
 /// DecryptInfo that holds its keys, encrypted to the device's MDM certificate.
 public struct IMEContentInfo: Sendable {
+    /// The app's id (lower case).
     public var applicationID: String?
+    /// The content version the reply is for.
     public var applicationVersion: String?
     /// The `.intunewin.bin` URL (CDN / DO source).
     public var uploadLocation: String?
     /// The plaintext (inner zip) size.
     public var originalSize: UInt64?
+    /// The Delivery Optimization file id.
     public var doFileID: String?
+    /// The reply's DownloadType number, as given.
     public var downloadType: Int?
     /// The `<EncryptedMessage>` XML as logged, for `decrypt --decrypt-info`.
     public var decryptInfoXML: String?

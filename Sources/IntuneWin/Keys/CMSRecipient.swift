@@ -12,10 +12,12 @@ public struct CMSRecipient: Sendable, Equatable, CustomStringConvertible {
         case other(String)
     }
 
+    /// How the recipient's certificate is named.
     public var identifier: Identifier
     /// The key encryption algorithm ("rsaEncryption" is RSA PKCS#1 v1.5, "RSAES-OAEP"), when known.
     public var keyEncryption: String?
 
+    /// A recipient from its identifier and key encryption algorithm.
     public init(identifier: Identifier, keyEncryption: String? = nil) {
         self.identifier = identifier
         self.keyEncryption = keyEncryption

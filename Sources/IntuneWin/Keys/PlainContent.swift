@@ -12,6 +12,7 @@ public struct PlainContent: Sendable {
     /// What `DecryptResult.notChecked` says for plain content.
     public static let notEncryptedNote = "hmac (the content is not encrypted: ProfileIdentifier NoEncryption)"
 
+    /// Plain content with whatever checks the key material gives.
     public init(fileDigest: [UInt8]? = nil, plainSize: UInt64? = nil) {
         self.fileDigest = fileDigest
         self.plainSize = plainSize

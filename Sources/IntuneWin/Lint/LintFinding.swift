@@ -19,12 +19,14 @@ public struct LintFinding: Sendable, Equatable {
         case msiNeedsSource = "msi-needs-source"
     }
 
+    /// The check that found it.
     public let rule: Rule
     /// Relative path with "/" ("" for the whole source).
     public let path: String
     /// One line: what is wrong and what to do.
     public let message: String
 
+    /// A finding of `rule` about `path`.
     public init(rule: Rule, path: String, message: String) {
         self.rule = rule
         self.path = path

@@ -7,11 +7,13 @@
 public final class CompoundFile {
     /// One directory entry: the root, a storage (folder) or a stream (file).
     public struct Entry: Sendable, Equatable {
+        /// What a directory entry is: a storage (folder), a stream (file) or the root storage.
         public enum Kind: Sendable { case storage, stream, root }
         /// Directory entry index (stream id).
         public let id: Int
         /// Decoded from UTF-16LE, as stored (MSI names are still MSI-encoded here).
         public let name: String
+        /// Storage, stream or root.
         public let kind: Kind
         /// Stream size (0 for storages; the mini stream size for the root).
         public let size: UInt64

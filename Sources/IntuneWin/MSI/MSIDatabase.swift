@@ -6,10 +6,15 @@ import Foundation
 public final class MSIDatabase {
     /// A column's declared type, as `_Columns` stores it.
     public struct Column: Sendable, Equatable {
+        /// The column name, as `_Columns` gives it.
         public let name: String
+        /// The raw type bits (width, string, nullable, key, …) that the other properties decode.
         public let type: Int
+        /// Cells are string-pool references rather than integers.
         public var isString: Bool { type & 0x0800 != 0 }
+        /// Cells may be null.
         public var isNullable: Bool { type & 0x1000 != 0 }
+        /// Part of the table's primary key.
         public var isKey: Bool { type & 0x2000 != 0 }
         /// A binary column whose cells name sub-streams ("Binary.Data", "Icon.Data").
         public var isStream: Bool { type & ~0x1000 == 0x0900 }
@@ -27,11 +32,16 @@ public final class MSIDatabase {
 
     /// One cell: null, an integer, a string, or the name of a stream (binary columns).
     public enum Value: Sendable, Equatable, CustomStringConvertible {
+        /// An empty cell.
         case null
+        /// An integer cell.
         case integer(Int)
+        /// A string cell, resolved through the string pool.
         case string(String)
+        /// A binary cell: the name of the sub-stream holding its bytes.
         case stream(String)
 
+        /// The cell as `msiinfo export` shows it: empty for null, the stream name for binary cells.
         public var description: String {
             switch self {
             case .null: return ""
@@ -40,6 +50,7 @@ public final class MSIDatabase {
             }
         }
 
+        /// The value for comparisons: a string, or an integer as decimal text; nil for null and stream cells.
         public var text: String? {
             switch self {
             case .string(let s): return s
@@ -49,9 +60,13 @@ public final class MSIDatabase {
         }
     }
 
+    /// One table read whole: its columns in `_Columns` order and every row, decoded.
     public struct Table: Sendable {
+        /// The table name (`Property`, `File`, `Media`, …).
         public let name: String
+        /// Columns in declared order; each row holds one value per column.
         public let columns: [Column]
+        /// Rows in stored order.
         public let rows: [[Value]]
 
         /// The first row whose column `key` equals `value`.
@@ -61,24 +76,29 @@ public final class MSIDatabase {
             return rows.first { $0[k].text == value }?[c]
         }
 
+        /// Every row's value in the column `name`; empty when the table has no such column.
         public func column(_ name: String) -> [Value] {
             guard let c = columns.firstIndex(where: { $0.name == name }) else { return [] }
             return rows.map { $0[c] }
         }
     }
 
+    /// The compound file the database is read from.
     public let file: CompoundFile
+    /// The string table that string cells index into.
     public let strings: StringPool
     /// Table names in `_Tables` order.
     public let tableNames: [String]
     private let columnsByTable: [String: [Column]]
     /// Streams of the root storage by decoded name (tables as "!Name"? no: by their decoded MSI name).
     private let streams: [String: CompoundFile.Entry]
+    /// The MSI's path, for messages.
     public var path: String { file.source.path }
 
     /// Largest table stream we read into memory (a real table is kilobytes to a few megabytes).
     static let tableSizeLimit: UInt64 = 256 << 20
 
+    /// Reads the string pool and the table catalog; rows are read only when a table is asked for.
     public init(file: CompoundFile) throws {
         self.file = file
         let path = file.source.path
@@ -131,12 +151,15 @@ public final class MSIDatabase {
         columnsByTable = byTable.mapValues { $0.sorted { $0.0 < $1.0 }.map(\.1) }
     }
 
+    /// Opens the MSI at `path`.
     public convenience init(path: String) throws {
         try self.init(file: try CompoundFile(path: path))
     }
 
+    /// Whether `_Tables` lists `name` (an MSI may lack optional tables such as `ServiceInstall`).
     public func hasTable(_ name: String) -> Bool { tableNames.contains(name) }
 
+    /// The columns `_Columns` declares for `table`; nil for an unknown table.
     public func columns(of table: String) -> [Column]? { columnsByTable[table] }
 
     static func readUInt(_ bytes: [UInt8], _ offset: Int, _ width: Int) -> Int {

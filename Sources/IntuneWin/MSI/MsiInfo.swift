@@ -3,26 +3,38 @@
 public struct MsiInfo: Sendable {
     /// `<Name>`: ProductName, else the summary Subject, else the file name.
     public var name: String
+    /// ProductCode, a braced GUID.
     public var productCode: String
+    /// ProductVersion, as the Property table spells it.
     public var productVersion: String
+    /// The package code (the summary's revision number); nil when missing.
     public var packageCode: String?
+    /// UpgradeCode; nil when the MSI has none (then `MsiUpgradeCode` is not written).
     public var upgradeCode: String?
     /// `System` (ALLUSERS=1), `User` (ALLUSERS empty), `Any` (ALLUSERS=2).
     public var executionContext: String
+    /// `MsiRequiresLogon`: true when the execution context is `User`.
     public var requiresLogon: Bool
+    /// `MsiRequiresReboot`: true when the REBOOT property is Force.
     public var requiresReboot: Bool
+    /// `MsiIsMachineInstall`: the opposite of `isUserInstall`.
     public var isMachineInstall: Bool
+    /// `MsiIsUserInstall`: ALLUSERS is neither 1 nor 2 without MSIINSTALLPERUSER.
     public var isUserInstall: Bool
     /// Microsoft's value: true when the ServiceInstall table exists and is EMPTY (its check is inverted).
     public var includesServices: Bool
     /// Microsoft's value, inverted the same way for ODBCDataSource.
     public var includesODBCDataSource: Bool
+    /// `MsiContainsSystemRegistryKeys`: Registry or RemoveRegistry rows under HKLM or HKU (root -1 too in a machine install).
     public var containsSystemRegistryKeys: Bool
+    /// `MsiContainsSystemFolders`: the Directory table uses a system folder (SystemFolder, WindowsFolder, FontsFolder, …).
     public var containsSystemFolders: Bool
+    /// `MsiPublisher`: the Manufacturer property, else the summary Author.
     public var publisher: String?
 
     /// The true counts behind the two inverted fields (nil when the table is missing).
     public var serviceCount: Int?
+    /// Rows of the ODBCDataSource table (nil when the table is missing).
     public var odbcDataSourceCount: Int?
 
     /// The `<MsiInfo>` elements in Microsoft's order; MsiUpgradeCode is omitted when the MSI has none.

@@ -10,6 +10,7 @@ public struct SourceResiliency: Sendable {
     /// The files it depends on (external cabinets, transforms, patches), relative names.
     public var externalFiles: [String]
 
+    /// True when the MSI depends on anything outside itself (any finding).
     public var needsSource: Bool { !findings.isEmpty }
 
     /// Checks the database, and the folder it sits in for `.mst`/`.msp` files beside it.

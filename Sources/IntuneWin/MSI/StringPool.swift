@@ -4,6 +4,7 @@ import Foundation
 /// `_StringData` (the strings' bytes back to back, in the database code page). Column values that are
 /// strings hold an index into it: 2 bytes wide, or 3 when the pool's "long references" flag is set.
 public struct StringPool: Sendable {
+    /// The database code page the strings are decoded with (0 for neutral).
     public let codePage: Int
     /// Bytes per string reference in table rows: 2, or 3 for databases with more than 65,535 strings.
     public let referenceWidth: Int

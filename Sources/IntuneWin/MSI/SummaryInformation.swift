@@ -3,12 +3,16 @@ import Foundation
 /// The `\u{5}SummaryInformation` property set (MS-OLEPS) of an MSI, MSP or MST: title, subject, author,
 /// revision number (the package code), page count (schema), word count (source flags) and so on.
 public struct SummaryInformation: Sendable {
+    /// A property value: the types MSI summaries use (integers, strings and FILETIMEs).
     public enum Property: Sendable, Equatable, CustomStringConvertible {
+        /// An integer property.
         case integer(Int)
+        /// A string, decoded with the property set's code page.
         case string(String)
         /// Windows FILETIME converted to Unix seconds.
         case time(Int64)
 
+        /// The value as text; times as `yyyy-MM-dd HH:mm:ss UTC`.
         public var description: String {
             switch self {
             case .integer(let v): return String(v)
@@ -26,27 +30,34 @@ public struct SummaryInformation: Sendable {
     /// Property id → value.
     public let properties: [Int: Property]
 
+    /// Property id → name as MS-OLEPS and `msiinfo` call it, for display.
     public static let names: [Int: String] = [
         1: "Codepage", 2: "Title", 3: "Subject", 4: "Author", 5: "Keywords", 6: "Comments", 7: "Template",
         8: "LastSavedBy", 9: "RevisionNumber", 11: "LastPrinted", 12: "CreateTime", 13: "LastSaveTime",
         14: "PageCount", 15: "WordCount", 16: "CharacterCount", 18: "CreatingApplication", 19: "Security",
     ]
 
+    /// The property `id` when it holds a string; nil otherwise.
     public func string(_ id: Int) -> String? {
         if case .string(let s)? = properties[id] { return s }
         return nil
     }
 
+    /// The property `id` when it holds an integer; nil otherwise.
     public func integer(_ id: Int) -> Int? {
         if case .integer(let v)? = properties[id] { return v }
         return nil
     }
 
+    /// Title (2): "Installation Database" for an MSI.
     public var title: String? { string(2) }
+    /// Subject (3): usually the product name; the fallback for Detection.xml's `<Name>`.
     public var subject: String? { string(3) }
+    /// Author (4): usually the manufacturer.
     public var author: String? { string(4) }
     /// For an MSI: the package code; for a patch: the patch code and the products it applies to.
     public var revisionNumber: String? { string(9) }
+    /// Template (7): platform and languages, e.g. `x64;1033`.
     public var template: String? { string(7) }
     /// Word Count: for an MSI, source flags (bit 0 short names, bit 1 compressed, bit 2 admin image, bit 3 no elevation).
     public var wordCount: Int? { integer(15) }

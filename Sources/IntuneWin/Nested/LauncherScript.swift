@@ -21,6 +21,7 @@ public struct LauncherSettings: Sendable, Equatable {
     /// How long the launcher waits for the setup and every process it started (IME allows 60 minutes).
     public var timeoutMinutes: Int
 
+    /// Settings with the defaults `pack --nested-zip` uses for what is not given.
     public init(appName: String, payloadFileName: String = "payload.zip", payloadSHA256: String, extractTo: String,
                 setupFile: String, setupArguments: String = "", uninstallCommand: String? = nil,
                 uninstallArguments: String? = nil, timeoutMinutes: Int = 50) {
@@ -99,6 +100,7 @@ public enum LauncherScript {
 
     /// Command lines to paste into Intune (IME is 32-bit: Sysnative reaches the 64-bit PowerShell).
     public static let installCommand = "%SystemRoot%\\Sysnative\\WindowsPowerShell\\v1.0\\powershell.exe -ExecutionPolicy Bypass -NoProfile -File install.ps1"
+    /// The uninstall command line to paste into Intune.
     public static let uninstallCommand = installCommand + " -Uninstall"
 
     /// Characters PowerShell takes as a single quote: `'` and the typographic ones (‘ ’ ‚ ‛). Inside a

@@ -3,6 +3,7 @@ import Foundation
 /// Key material for decrypting content that arrives without its Detection.xml (an IME `.bin`).
 /// Only the key is required; everything else adds a check.
 public struct ContentKeys: Sendable {
+    /// The AES-256 key (32 bytes): the one thing decryption cannot do without.
     public var encryptionKey: SecretBytes
     /// Checked against the IV stored in the content.
     public var initializationVector: [UInt8]?
@@ -15,6 +16,7 @@ public struct ContentKeys: Sendable {
     /// Plaintext size (UnencryptedContentSize).
     public var plainSize: UInt64?
 
+    /// Keys with as many checks as are given; only `encryptionKey` is required.
     public init(encryptionKey: SecretBytes, initializationVector: [UInt8]? = nil, macKey: SecretBytes? = nil,
                 mac: [UInt8]? = nil, fileDigest: [UInt8]? = nil, plainSize: UInt64? = nil) {
         self.encryptionKey = encryptionKey
@@ -35,9 +37,13 @@ public struct ContentKeys: Sendable {
 
 /// What a decryption checked, and what it could not.
 public struct DecryptResult: Sendable {
+    /// The zip file or folder written.
     public var outputPath: String
+    /// Size of the plain inner zip.
     public var plainSize: UInt64
+    /// Checks that passed (`iv`, `mac`, `padding`, `size`, `hmac`, `file-digest`, `entry-crc`), in order.
     public var checked: [String] = []
+    /// Checks the key material did not allow, each with the reason.
     public var notChecked: [String] = []
     /// Set when the output was a folder.
     public var extracted: ExtractResult?
@@ -49,7 +55,9 @@ public struct DecryptResult: Sendable {
 public enum Decryptor {
     /// Where decrypted content goes: the plain inner zip as a file, or its entries into a folder.
     public enum Output: Sendable {
+        /// Write the plain inner zip to this path.
         case zipFile(String)
+        /// Extract the inner zip's entries into this folder.
         case folder(String)
 
         /// A path ending in `.zip` means the zip file; anything else a folder.
@@ -98,7 +106,7 @@ public enum Decryptor {
                 throw IntuneWinError.checkFailed(path, "HMAC-SHA256 does not match: the file is corrupt or the MAC key is wrong; nothing written")
             }
             checked.append("hmac")
-        } else if keys.macKey != nil || keys.fileDigest != nil {
+        } else if !digestWhileExtracting, keys.macKey != nil || keys.fileDigest != nil {
             let (digest, macOK) = try plain.streamAll(macKey: keys.macKey, progress: progress)
             if let macOK {
                 guard macOK else {

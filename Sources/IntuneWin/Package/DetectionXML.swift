@@ -19,6 +19,7 @@ public struct EncryptionInfo: Sendable, Equatable {
     /// Always `SHA256` in Microsoft's output.
     public var fileDigestAlgorithm: String
 
+    /// The block from its values; the profile and digest algorithm default to what Microsoft writes.
     public init(encryptionKey: SecretBytes, macKey: SecretBytes, initializationVector: [UInt8], mac: [UInt8],
                 profileIdentifier: String = "ProfileVersion1", fileDigest: [UInt8],
                 fileDigestAlgorithm: String = "SHA256") {
@@ -40,6 +41,7 @@ public struct MsiInfoField: Sendable, Equatable {
     /// The element text, unescaped.
     public var value: String
 
+    /// A field with `name` and unescaped `value`.
     public init(name: String, value: String) {
         self.name = name
         self.value = value
@@ -61,10 +63,12 @@ public struct DetectionXML: Sendable, Equatable {
     public var fileName: String
     /// Path of the setup file relative to the source folder, `\`-separated.
     public var setupFile: String
+    /// Keys, IV, MAC and digest of the encrypted content.
     public var encryptionInfo: EncryptionInfo
     /// The `<MsiInfo>` fields in element order; nil when there is no `<MsiInfo>` (non-MSI setup).
     public var msiInfo: [MsiInfoField]?
 
+    /// The metadata of a package; `serialized()` turns it into the file.
     public init(toolVersion: String, name: String, unencryptedContentSize: UInt64,
                 fileName: String = "IntunePackage.intunewin", setupFile: String,
                 encryptionInfo: EncryptionInfo, msiInfo: [MsiInfoField]? = nil) {

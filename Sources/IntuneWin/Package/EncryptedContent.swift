@@ -1,14 +1,17 @@
 /// The encrypted content file (`IntunePackage.intunewin` inside a package, or the `.bin` IME downloads):
 /// `HMAC-SHA256(MacKey, IV ‖ ciphertext)` (32) ‖ IV (16) ‖ AES-256-CBC/PKCS#7(inner zip). FORMAT.md §2.2.
 public struct EncryptedContent {
+    /// MAC (32 bytes) plus IV (16 bytes), before the ciphertext.
     public static let headerSize: UInt64 = 48
 
+    /// The bytes of the content file (or of the package entry holding it).
     public let source: RandomAccessSource
     /// The 32-byte MAC stored at the start.
     public let storedMac: [UInt8]
     /// The 16-byte IV stored after the MAC.
     public let storedIV: [UInt8]
 
+    /// Reads the MAC and IV; throws `badInput` unless the size fits a header and whole AES blocks.
     public init(source: RandomAccessSource) throws {
         let size = source.size
         guard size >= Self.headerSize + 16 else {
@@ -45,6 +48,7 @@ public struct EncryptedContent {
 /// The plain inner zip, decrypted on demand: CBC lets block n be decrypted from ciphertext block n-1,
 /// so reads at any offset cost only the bytes read (list reads just the tail).
 public final class DecryptedContent: RandomAccessSource {
+    /// The encrypted file's path, for messages.
     public let path: String
     /// Plaintext length (ciphertext minus padding).
     public let size: UInt64
@@ -78,6 +82,7 @@ public final class DecryptedContent: RandomAccessSource {
         return out
     }
 
+    /// Decrypts only the blocks that cover the range asked for.
     public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard offset < size, buffer.count > 0 else { return 0 }
         let want = Int(min(UInt64(buffer.count), size - offset))

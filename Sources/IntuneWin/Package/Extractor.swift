@@ -7,9 +7,13 @@ import Foundation
 
 /// What an extraction wrote.
 public struct ExtractResult: Sendable {
+    /// The folder written (absolute, links resolved).
     public var outputFolder: String
+    /// Files written.
     public var files: Int
+    /// Folder entries created.
     public var folders: Int
+    /// Bytes written to files.
     public var bytes: UInt64
 }
 
@@ -113,6 +117,7 @@ public enum Extractor {
         return result
     }
 
+    /// One writer per active processor.
     public static let defaultThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Writes one entry's bytes to a new file (never following or replacing anything), then its mode and time.

@@ -1,17 +1,25 @@
 /// An opened `.intunewin`: the outer zip, its Detection.xml, and the encrypted content inside it,
 /// read in place (nothing is extracted or decrypted until asked).
 public final class IntuneWinPackage {
+    /// The package file's path.
     public let path: String
+    /// The open package file.
     public let file: FileRegion
+    /// The outer zip (stored entries: the content, then Detection.xml).
     public let outer: ZipReader
+    /// The outer zip's Detection.xml entry.
     public let detectionEntry: ZipEntry
+    /// The parsed Detection.xml.
     public let detection: DetectionXML
+    /// The outer zip's entry holding the encrypted content.
     public let contentEntry: ZipEntry
+    /// The encrypted content, read in place inside the package file.
     public let content: EncryptedContent
 
     /// Detection.xml larger than this is not a real one.
     static let detectionSizeLimit: UInt64 = 1 << 20
 
+    /// Opens the package: reads the outer zip's directory and Detection.xml, and locates the content (stored, as packages keep it). Throws `badInput` for anything that is not a package.
     public init(path: String) throws {
         self.path = path
         file = try FileRegion(path: path)
@@ -58,6 +66,7 @@ public enum EncryptionInfoFile {
         return head == [0x50, 0x4B, 0x03, 0x04] || head == [0x50, 0x4B, 0x05, 0x06]
     }
 
+    /// The Detection.xml in `path`, which is either a package or a Detection.xml file.
     public static func load(_ path: String) throws -> DetectionXML {
         if try isZip(path) { return try IntuneWinPackage(path: path).detection }
         let file = try FileRegion(path: path)

@@ -24,6 +24,7 @@ public struct PackRequest: Sendable {
     /// Ship the content as `payload.zip` plus a launcher that survives IME's cache cleanup (`--nested-zip`).
     public var nested: NestedOptions? = nil
 
+    /// The three required arguments; every option starts at its default.
     public init(sourceFolder: String, setupFile: String, output: String) {
         self.sourceFolder = sourceFolder
         self.setupFile = setupFile
@@ -35,6 +36,7 @@ public struct PackRequest: Sendable {
 public struct NestedOptions: Sendable, Equatable {
     /// Persistent folder (environment variables allowed); nil means `%ProgramData%\IntuneWin\<name>\<digest prefix>`.
     public var extractTo: String? = nil
+    /// Arguments the launcher passes to the setup on install.
     public var setupArguments: String = ""
     /// A command line run from the persistent folder by `install.ps1 -Uninstall`.
     public var uninstallCommand: String? = nil
@@ -43,5 +45,6 @@ public struct NestedOptions: Sendable, Equatable {
     /// How long the launcher waits for the setup and the processes it started (IME gives 60 minutes).
     public var timeoutMinutes: Int = 50
 
+    /// The defaults: a per-app folder under `%ProgramData%`, no arguments, 50 minutes.
     public init() {}
 }

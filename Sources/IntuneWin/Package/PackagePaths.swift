@@ -4,8 +4,11 @@ import Foundation
 /// Microsoft's tool does (output named after the setup file) while refusing what it lets slip
 /// (setup outside the source folder, output inside it).
 public enum PackagePaths {
+    /// The outer zip's folder for the encrypted content.
     public static let contentFolder = "IntuneWinPackage/Contents/"
+    /// The outer zip's entry holding Detection.xml.
     public static let detectionEntry = "IntuneWinPackage/Metadata/Detection.xml"
+    /// The encrypted content's file name (Detection.xml's `<FileName>`).
     public static let contentFileName = "IntunePackage.intunewin"
 
     /// A path made absolute against the current directory, with `.`/`..` resolved and symbolic links

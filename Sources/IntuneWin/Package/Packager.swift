@@ -2,8 +2,11 @@ import Foundation
 
 /// What `pack` made.
 public struct PackResult: Sendable {
+    /// The `.intunewin` written.
     public var outputPath: String
+    /// The package's Detection.xml, keys included.
     public var detection: DetectionXML
+    /// Entries of the inner zip.
     public var entryCount: Int
     /// Sum of the source files' sizes.
     public var sourceBytes: UInt64
@@ -21,8 +24,11 @@ public struct PackResult: Sendable {
 
 /// What the nested-zip mode produced.
 public struct NestedResult: Sendable {
+    /// The values written into the launcher script.
     public var launcher: LauncherSettings
+    /// The install command to paste into Intune.
     public var installCommand: String
+    /// The uninstall command to paste into Intune.
     public var uninstallCommand: String
     /// A detection-rule suggestion for Intune.
     public var detectionHint: String

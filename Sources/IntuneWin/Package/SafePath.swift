@@ -4,6 +4,7 @@
 /// Names are split and compared as UTF-8 bytes, never as `Character`s: a grapheme cluster would hide a
 /// separator followed by a combining mark (`../\u{301}x` is `..` then `\u{301}x` to the file system).
 public enum SafePath {
+    /// The path components of the entry `name`; throws `badInput` for a name that could leave the output folder.
     public static func components(of name: String) throws -> [String] {
         func refuse(_ why: String) -> IntuneWinError {
             .badInput(name.replacingOccurrences(of: "\0", with: "\\0"), "unsafe entry name: \(why)")

@@ -19,6 +19,7 @@ public struct SizeLimits: Sendable, Equatable {
     /// Refuse to extract when the target's file system has less space available than the declared total.
     public var checksFreeSpace: Bool
 
+    /// Custom limits; see `default` and `none` for the usual ones.
     public init(maximumTotal: UInt64?, maximumRatio: UInt64?, ratioAppliesAbove: UInt64 = 1 << 30, checksFreeSpace: Bool) {
         self.maximumTotal = maximumTotal
         self.maximumRatio = maximumRatio

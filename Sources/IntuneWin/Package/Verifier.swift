@@ -7,18 +7,27 @@ import Foundation
 
 /// One named check of a verification, and what it found.
 public struct VerificationCheck: Sendable, Equatable {
+    /// Whether a check passed, failed, or could not run (a check before it failed).
     public enum Outcome: String, Sendable { case passed, failed, skipped }
+    /// The check's name (`hmac`, `file-digest`, `entry-crc`, …), stable for scripts.
     public var name: String
+    /// Passed, failed or skipped.
     public var outcome: Outcome
+    /// What was found, in one line.
     public var detail: String
 }
 
 /// The result of `verify`: every check, in the order run. Passed only when no check failed.
 public struct VerificationReport: Sendable {
+    /// The package verified.
     public var path: String
+    /// Every check, in the order run.
     public var checks: [VerificationCheck] = []
+    /// Entries of the inner zip (0 when it could not be read).
     public var entryCount: Int = 0
+    /// No check failed (skipped checks do not count against it).
     public var passed: Bool { !checks.contains { $0.outcome == .failed } }
+    /// The checks that failed.
     public var failures: [VerificationCheck] { checks.filter { $0.outcome == .failed } }
 
     mutating func record(_ name: String, _ ok: Bool, _ detail: String) {
@@ -36,6 +45,9 @@ public struct VerificationReport: Sendable {
 /// Entries are inflated only when their declared sizes are within `limits` (a zip bomb would
 /// otherwise keep every core busy for as long as it likes).
 public enum Verifier {
+    /// Runs every check on `package` and reports each one; a failed check is a report entry, not an error.
+    /// Pass `source` to also compare the content with that folder byte for byte. `progress` receives ciphertext
+    /// bytes read. Throws only when the package cannot be read at all.
     public static func verify(_ package: IntuneWinPackage, source: String? = nil, limits: SizeLimits = .current,
                               progress: ((UInt64) -> Void)? = nil) throws -> VerificationReport {
         var report = VerificationReport(path: package.path)

@@ -3,6 +3,7 @@ import Foundation
 /// Every failure the library reports: which file, and what is wrong with it, in one line.
 /// The category decides the tool's exit code (see `exitCode`).
 public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The category of a failure; it decides the exit code.
     public enum Kind: Sendable, Equatable {
         /// A verification found the content not as it should be (HMAC, digest, CRC, source mismatch).
         case checkFailed
@@ -16,17 +17,21 @@ public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendabl
         case interrupted
     }
 
+    /// What sort of failure it is.
     public let kind: Kind
     /// The file the problem is about (may be empty when no single file is concerned).
     public let path: String
+    /// What is wrong, in one line (never a key or other secret).
     public let reason: String
 
+    /// An error of `kind` about `path`.
     public init(_ kind: Kind, path: String, _ reason: String) {
         self.kind = kind
         self.path = path
         self.reason = reason
     }
 
+    /// `path: reason`, or just the reason when no path is concerned.
     public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 
     /// The process exit code for this kind: 1 check failed, 2 usage, 3 bad input, 4 cannot write, 130 interrupted.

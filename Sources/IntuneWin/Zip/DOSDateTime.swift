@@ -15,6 +15,7 @@ public struct DOSDateTime: Sendable, Equatable {
     /// Bits 15–11: hour, 10–5: minute, 4–0: second ÷ 2.
     public var time: UInt16
 
+    /// From the two raw header fields.
     public init(date: UInt16, time: UInt16) {
         self.date = date
         self.time = time

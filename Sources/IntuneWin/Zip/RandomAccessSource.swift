@@ -47,7 +47,9 @@ extension RandomAccessSource {
 
 /// A read-only open file, or a region of one (`pread`, no shared file position).
 public final class FileRegion: RandomAccessSource {
+    /// The file's path, for messages.
     public let path: String
+    /// Length of the region in bytes (the whole file's size when opened with `init(path:)`).
     public let size: UInt64
     private let fd: Int32
     private let owner: FileRegion?
@@ -91,6 +93,7 @@ public final class FileRegion: RandomAccessSource {
 
     deinit { if owner == nil { close(fd) } }
 
+    /// Reads with `pread` (safe from several threads at once); returns fewer bytes only at the end of the region.
     public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard offset < size else { return 0 }
         let want = Int(min(UInt64(buffer.count), size - offset))

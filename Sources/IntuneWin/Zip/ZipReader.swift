@@ -1,13 +1,16 @@
 /// Reads a zip's central directory (with Zip64) from any random-access source and streams entries.
 /// Only the tail is read to list entries; entry data is read on demand.
 public struct ZipReader {
+    /// The bytes the archive is read from.
     public let source: RandomAccessSource
+    /// The central directory's entries, in directory order.
     public let entries: [ZipEntry]
     /// Where the central directory starts (entry data must lie before it).
     public let centralDirectoryOffset: UInt64
     /// Local header offset -> where that entry's data must end (see `dataLimits`).
     private let dataLimits: [UInt64: UInt64]
 
+    /// Reads the end-of-central-directory record (Zip64 too) and the central directory; throws `badInput` when they are damaged or inconsistent.
     public init(source: RandomAccessSource) throws {
         self.source = source
         let path = source.path

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs into a temporary PREFIX with `make install` and checks what landed: the binary runs and
+# needs no Swift runtime libraries, the man page is a real mdoc page naming every subcommand, the
+# completions are the three shells' formats, the README is there. Used by CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prefix="$(mktemp -d)"
+trap 'rm -rf "$prefix"' EXIT
+make install PREFIX="$prefix"
+fail() { echo "check-install: $*" >&2; exit 1; }
+bin="$prefix/bin/intunewin-tool"
+[ -x "$bin" ] || fail "no executable at $bin"
+"$bin" --version | grep -q "1.8.7.0" || fail "--version does not name the Microsoft tool version"
+if ldd "$bin" | grep -q "libswiftCore\|libFoundation"; then fail "the binary links the Swift runtime dynamically"; fi
+man="$prefix/share/man/man1/intunewin-tool.1"
+grep -q '^\.Dt INTUNEWIN-TOOL 1' "$man" || fail "$man is not an mdoc page for section 1"
+for sub in pack info list verify unpack decrypt diff msi lint ime-log; do
+  grep -q "$sub" "$man" || fail "the man page does not mention '$sub'"
+done
+bash -n "$prefix/share/bash-completion/completions/intunewin-tool" || fail "bash completion does not parse"
+grep -q '^#compdef intunewin-tool' "$prefix/share/zsh/site-functions/_intunewin-tool" || fail "zsh completion lacks #compdef"
+grep -q "complete -c 'intunewin-tool'" "$prefix/share/fish/vendor_completions.d/intunewin-tool.fish" || fail "fish completion lacks complete -c"
+cmp -s README.md "$prefix/share/doc/intunewin/README.md" || fail "README not installed"
+echo "check-install: ok ($prefix)"
