@@ -95,26 +95,6 @@ final class ExitCodeTests: ToolTestCase {
 
     // MARK: Tampered content (1)
 
-    /// Sample 01 with one bit of its ciphertext flipped (the outer zip's CRC is left as it was, as a
-    /// damaged download would have it).
-    private func flippedSample() throws -> URL {
-        let sample = Tool.sample("01")
-        var bytes = sample.bytes
-        let located = try python("""
-            import struct, sys, zipfile
-            with zipfile.ZipFile(sys.argv[1]) as z:
-                info = z.getinfo("IntuneWinPackage/Contents/IntunePackage.intunewin")
-            data = open(sys.argv[1], "rb").read()
-            name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
-            print(info.header_offset + 30 + name_len + extra_len)
-            """, [sample.path])
-        let contentOffset = try XCTUnwrap(Int(located.out.trimmingCharacters(in: .whitespacesAndNewlines)), located.summary)
-        bytes[contentOffset + 48 + 1000] ^= 0x10 // inside the ciphertext: after MAC(32) and IV(16)
-        let package = path("flipped.intunewin")
-        try bytes.write(to: package)
-        return package
-    }
-
     func testFlippedCiphertextBitFailsVerifyNamingTheHMAC() throws {
         let package = try flippedSample()
         let result = try tool("verify", package.path)

@@ -140,25 +140,6 @@ final class JSONSchemaTests: ToolTestCase {
         return xml
     }
 
-    /// Sample 01 with one bit of its ciphertext flipped (outer zip CRC left as it was).
-    private func flippedSample() throws -> URL {
-        let sample = Tool.sample("01")
-        var bytes = sample.bytes
-        let located = try python("""
-            import struct, sys, zipfile
-            with zipfile.ZipFile(sys.argv[1]) as z:
-                info = z.getinfo("IntuneWinPackage/Contents/IntunePackage.intunewin")
-            data = open(sys.argv[1], "rb").read()
-            name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
-            print(info.header_offset + 30 + name_len + extra_len)
-            """, [sample.path])
-        let offset = try XCTUnwrap(Int(located.out.trimmingCharacters(in: .whitespacesAndNewlines)), located.summary)
-        bytes[offset + 48 + 1000] ^= 0x10
-        let package = path("flipped.intunewin")
-        try bytes.write(to: package)
-        return package
-    }
-
     /// Key material saying the content is not encrypted (ProfileIdentifier NoEncryption), with the digest of
     /// sample 01's plain inner zip.
     private func noEncryptionInfo() throws -> URL {

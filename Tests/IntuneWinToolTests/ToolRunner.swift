@@ -384,6 +384,26 @@ class ToolTestCase: XCTestCase {
     /// A path in this test's scratch folder.
     func path(_ relative: String) -> URL { scratch.appending(relative) }
 
+    /// Sample 01 with one bit of its ciphertext flipped (the outer zip's CRC is left as it was, as a
+    /// damaged download would have it).
+    func flippedSample() throws -> URL {
+        let sample = Tool.sample("01")
+        var bytes = sample.bytes
+        let located = try python("""
+            import struct, sys, zipfile
+            with zipfile.ZipFile(sys.argv[1]) as z:
+                info = z.getinfo("IntuneWinPackage/Contents/IntunePackage.intunewin")
+            data = open(sys.argv[1], "rb").read()
+            name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+            print(info.header_offset + 30 + name_len + extra_len)
+            """, [sample.path])
+        let contentOffset = try XCTUnwrap(Int(located.out.trimmingCharacters(in: .whitespacesAndNewlines)), located.summary)
+        bytes[contentOffset + 48 + 1000] ^= 0x10 // inside the ciphertext: after MAC(32) and IV(16)
+        let package = path("flipped.intunewin")
+        try bytes.write(to: package)
+        return package
+    }
+
     /// A small app folder: `setup.exe` plus a file in a sub-folder.
     @discardableResult
     func makeApp(_ relative: String = "src") throws -> URL {
