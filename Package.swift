@@ -22,7 +22,10 @@ let package = Package(
             name: "intunewin-tool",
             dependencies: ["IntuneWin", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "IntuneWinTests", dependencies: ["IntuneWin"]),
+        // libFuzzer entry points (Fuzz/, scripts/fuzz.sh) and their regression replay: test machinery, kept
+        // out of the IntuneWin library and the tool.
+        .target(name: "IntuneWinFuzzing", dependencies: ["IntuneWin"]),
+        .testTarget(name: "IntuneWinTests", dependencies: ["IntuneWin", "IntuneWinFuzzing"]),
         .testTarget(name: "IntuneWinToolTests", dependencies: ["IntuneWin"]),
     ]
 )

@@ -12,6 +12,10 @@ bin="$prefix/bin/intunewin-tool"
 [ -x "$bin" ] || fail "no executable at $bin"
 "$bin" --version | grep -q "1.8.7.0" || fail "--version does not name the Microsoft tool version"
 if ldd "$bin" | grep -q "libswiftCore\|libFoundation"; then fail "the binary links the Swift runtime dynamically"; fi
+# Test machinery stays out of the product: no fuzz entry points, no test key.
+if strings "$bin" | grep -q "FuzzEntryPoints"; then fail "the binary holds the fuzz entry points"; fi
+# (A PEM body line: 64 base64 characters, a DER key starting MII. The reader's own marker strings are fine.)
+if strings "$bin" | grep -qE '^MII[A-Za-z0-9+/]{61}$'; then fail "the binary holds a PEM block"; fi
 man="$prefix/share/man/man1/intunewin-tool.1"
 grep -q '^\.Dt INTUNEWIN-TOOL 1' "$man" || fail "$man is not an mdoc page for section 1"
 for sub in pack info list verify unpack decrypt diff msi lint ime-log; do

@@ -8,7 +8,7 @@
 #   FUZZ_SECONDS  seconds per target (default 60)
 #   FUZZ_JOBS     parallel libFuzzer workers per target (default 1)
 #   SWIFTC        the Swift compiler (default: swiftc on PATH); clang is taken from the same folder
-#   SAMPLES       the shared reference data (default ../shared): intunewin-samples/, ime-logs/
+#   SAMPLES       the reference data (default Tests/Fixtures): intunewin-samples/, ime-logs/
 #
 # Builds one binary for all targets (library sources + Fuzz/main.swift as one module, with
 # -sanitize=fuzzer,address) into .build-fuzz/, makes seed corpora under .build-fuzz/corpus/<target>/
@@ -26,7 +26,7 @@ BIN=$OUT/intunewin-fuzz
 ALL_TARGETS=(zip detectionXML package compoundFile cmtrace decryptInfo)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_JOBS=${FUZZ_JOBS:-1}
-SAMPLES=${SAMPLES:-$ROOT/../shared}
+SAMPLES=${SAMPLES:-$ROOT/Tests/Fixtures}
 
 build_only=0
 targets=()
@@ -52,13 +52,13 @@ CLANG=${CLANG:-$TOOLCHAIN_BIN/clang}
 mkdir -p "$OUT/obj" "$OUT/modules/CZlib" "$OUT/modules/CCrypto"
 # The sources are compiled from a snapshot (.build-fuzz/src), so that an edit during the few minutes
 # the build takes cannot break it; debug info maps the snapshot back to the real paths.
-inputs=(Sources/IntuneWin Sources/CZlib Sources/CCrypto Fuzz scripts/fuzz.sh)
+inputs=(Sources/IntuneWin Sources/IntuneWinFuzzing Sources/CZlib Sources/CCrypto Fuzz scripts/fuzz.sh)
 newest_input=$(find "${inputs[@]}" -type f -newer "$BIN" -print -quit 2>/dev/null || true)
 if [ ! -x "$BIN" ] || [ -n "$newest_input" ]; then
   rm -rf "$OUT/src" && mkdir -p "$OUT/src/Sources"
-  cp -R Sources/IntuneWin Sources/CZlib Sources/CCrypto "$OUT/src/Sources/" && cp -R Fuzz "$OUT/src/"
+  cp -R Sources/IntuneWin Sources/IntuneWinFuzzing Sources/CZlib Sources/CCrypto "$OUT/src/Sources/" && cp -R Fuzz "$OUT/src/"
   cd "$OUT/src"
-  mapfile -t swift_sources < <(find Sources/IntuneWin -name '*.swift' | LC_ALL=C sort)
+  mapfile -t swift_sources < <(find Sources/IntuneWin Sources/IntuneWinFuzzing -name '*.swift' | LC_ALL=C sort)
   swift_sources+=(Fuzz/main.swift)
   echo "fuzz.sh: building $BIN (${#swift_sources[@]} Swift files, a few minutes)"
   objects=()
@@ -72,7 +72,7 @@ if [ ! -x "$BIN" ] || [ -n "$newest_input" ]; then
     printf 'module %s {\n    header "%s"\n    export *\n}\n' "$mod" "$OUT/src/Sources/$mod/include/$mod.h" \
       > "$OUT/modules/$mod/module.modulemap"
   done
-  "$SWIFTC" -module-name IntuneWin -parse-as-library -O -g -use-ld=lld \
+  "$SWIFTC" -module-name IntuneWin -parse-as-library -O -g -use-ld=lld -D INTUNEWIN_FUZZ_ONE_MODULE \
     -sanitize=fuzzer,address \
     -I "$OUT/modules/CZlib" -I "$OUT/modules/CCrypto" \
     -debug-prefix-map "$OUT/src=$ROOT" \

@@ -8,7 +8,7 @@ import Darwin
 #endif
 
 final class CMTraceReaderTests: XCTestCase {
-    static let logs = TestSupport.shared + "/ime-logs"
+    static let logs = TestSupport.imeLogs
 
     private func read(_ text: String) throws -> [CMTraceRecord] {
         var all: [CMTraceRecord] = []

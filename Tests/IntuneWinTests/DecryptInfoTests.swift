@@ -17,9 +17,9 @@ final class DeviceKeyFixture {
     let serial: String
     let legacyPKCS12Available: Bool
 
-    static let shared: DeviceKeyFixture = {
-        do { return try DeviceKeyFixture() } catch { fatalError("cannot build the openssl fixture: \(error)") }
-    }()
+    /// Built once for the class; a failure (no openssl, a missing sample) fails each test that needs it
+    /// with the reason, instead of stopping the whole test process.
+    static let shared = Result<DeviceKeyFixture, Error> { try DeviceKeyFixture() }
 
     private init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("iw-devicekeys-\(UUID().uuidString.prefix(8))").path
@@ -117,10 +117,16 @@ final class DeviceKeyFixture {
 /// `DecryptInfo` and `DeviceKey`: IME's `<EncryptedMessage>` found in every shape it is logged in,
 /// its recipient reported, and its CMS opened with the device key in every format.
 final class DecryptInfoTests: XCTestCase {
-    private var fixture: DeviceKeyFixture { DeviceKeyFixture.shared }
+    private var fixture: DeviceKeyFixture!
+
+    override func setUpWithError() throws {
+        do { fixture = try DeviceKeyFixture.shared.get() } catch {
+            throw IntuneWinError(.badInput, path: TestSupport.samples, "cannot build the openssl fixture: \(error)")
+        }
+    }
 
     override class func tearDown() {
-        DeviceKeyFixture.shared.remove()
+        try? DeviceKeyFixture.shared.get().remove()
         super.tearDown()
     }
 
@@ -286,7 +292,7 @@ final class DecryptInfoTests: XCTestCase {
     // MARK: The real DecryptInfo from a 2021 IME log
 
     func testRealLoggedDecryptInfoNamesTheDeviceCertificateItNeeds() throws {
-        let log = TestSupport.shared + "/ime-logs/ime2021_available-app_install-failed-exit1-unmapped.log"
+        let log = TestSupport.imeLogs + "/ime2021_available-app_install-failed-exit1-unmapped.log"
         let info = try DecryptInfo(path: log)
         XCTAssertEqual(info.recipients, [CMSRecipient(identifier: .subjectKeyIdentifier("0ED1F577245547F2DFCBC8F924A38FD9C185676A"),
                                                       keyEncryption: "rsaEncryption")])

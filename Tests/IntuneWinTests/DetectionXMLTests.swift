@@ -8,14 +8,9 @@ final class DetectionXMLTests: XCTestCase {
 
     // MARK: Fixtures
 
-    /// `<repo>/../shared`, found from this file: Tests/IntuneWinTests/<file> → up 3 levels is the repo root.
-    static let sharedDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared").standardizedFileURL
-
-    /// Every real package in shared/intunewin-samples, sorted by name.
+    /// Every real package in Tests/Fixtures/intunewin-samples, sorted by name.
     static func samplePackages() throws -> [URL] {
-        let folder = sharedDirectory.appendingPathComponent("intunewin-samples")
+        let folder = URL(fileURLWithPath: TestSupport.samples)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         return names.filter { $0.hasSuffix(".intunewin") }.sorted().map { folder.appendingPathComponent($0) }
     }
@@ -132,7 +127,7 @@ final class DetectionXMLTests: XCTestCase {
 
     func testEverySampleRoundTripsByteForByte() throws {
         let packages = try Self.samplePackages()
-        XCTAssertGreaterThanOrEqual(packages.count, 10, "expected the 10 samples in \(Self.sharedDirectory.path)")
+        XCTAssertGreaterThanOrEqual(packages.count, 10, "expected the 10 samples in \(TestSupport.samples)")
         var msiPackages = 0
         for package in packages {
             let original = try Self.detectionXML(of: package)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IntuneWin
+@testable import IntuneWinFuzzing
 
 /// Replays every committed fuzz input (Tests/Fixtures/fuzz-regressions/<target>/) through the same
 /// `FuzzEntryPoints` function the fuzzer runs (scripts/fuzz.sh). `crash-*` files are minimized inputs

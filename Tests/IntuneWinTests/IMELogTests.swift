@@ -2,9 +2,9 @@ import Foundation
 import XCTest
 @testable import IntuneWin
 
-/// Each sample in shared/ime-logs, with expectations read from the sample text itself.
+/// Each sample in Tests/Fixtures/ime-logs, with expectations read from the sample text itself.
 final class IMELogTests: XCTestCase {
-    static let logs = TestSupport.shared + "/ime-logs"
+    static let logs = TestSupport.imeLogs
 
     private func report(_ name: String) throws -> IMELogReport { try IMELogAnalyzer.analyze(paths: [Self.logs + "/" + name]) }
 

@@ -10,10 +10,14 @@ enum TestSupport {
 
     /// The repository root (this file is Tests/IntuneWinTests/TestSupport.swift).
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    /// `../shared` next to the repository, with Microsoft's sample packages and the oracle.
-    static let shared = URL(fileURLWithPath: repoRoot + "/../shared").standardizedFileURL.path
-    static let samples = shared + "/intunewin-samples"
-    static let oracle = shared + "/oracle/intunewin_ref.py"
+    /// The test fixtures in the repository (Tests/Fixtures): Microsoft's sample packages, IME logs, MSI sources.
+    static let fixtures = repoRoot + "/Tests/Fixtures"
+    /// Real packages made by Microsoft's tool (provenance in their README.md).
+    static let samples = fixtures + "/intunewin-samples"
+    /// Real IME log excerpts (provenance in their README.md).
+    static let imeLogs = fixtures + "/ime-logs"
+    /// The independent Python reference checker (a second opinion, not our implementation).
+    static let oracle = repoRoot + "/Tests/Oracle/intunewin_ref.py"
 
     static func sample(_ prefix: String) -> String {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: samples)) ?? []

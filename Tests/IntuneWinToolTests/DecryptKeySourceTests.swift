@@ -7,7 +7,7 @@ import XCTest
 final class DecryptKeySourceTests: ToolTestCase {
     private var sample: URL { Tool.sample("01") }
     private let plainZip = Tool.samplesDirectory.appending("01_vs_sample_inner_plain.zip")
-    private let realLog = Tool.shared.appending("ime-logs/ime2021_available-app_install-failed-exit1-unmapped.log")
+    private let realLog = Tool.imeLogs.appending("ime2021_available-app_install-failed-exit1-unmapped.log")
     private let realKeyID = "0ED1F577245547F2DFCBC8F924A38FD9C185676A"
 
     // MARK: Fixtures

@@ -1,9 +1,9 @@
 import Foundation
 import XCTest
 
-/// `intunewin-tool ime-log` end to end on the shared IME log samples.
+/// `intunewin-tool ime-log` end to end on the IME log samples in Tests/Fixtures/ime-logs.
 final class ImeLogCommandTests: ToolTestCase {
-    static let logs = Tool.shared.appendingPathComponent("ime-logs")
+    static let logs = Tool.imeLogs
 
     private func imeLog(_ arguments: String...) throws -> RunResult {
         try tool(["ime-log"] + arguments)

@@ -10,7 +10,7 @@ final class JSONSchemaTests: ToolTestCase {
         .deletingLastPathComponent()
     static let schemasDirectory = repository.appendingPathComponent("docs/schemas")
     private static let msiFixtures = repository.appendingPathComponent("Tests/Fixtures/msi")
-    private static let imeLogs = Tool.shared.appending("ime-logs")
+    private static let imeLogs = Tool.imeLogs
     /// A real IME log with a DecryptInfo encrypted to a device we do not have.
     private static let decryptInfoLog = imeLogs.appending("ime2021_available-app_install-failed-exit1-unmapped.log")
 

@@ -87,11 +87,15 @@ enum Tool {
 
     static var binary: URL { productsDirectory.appendingPathComponent("intunewin-tool") }
 
-    /// `../shared` beside the repository (this file is Tests/IntuneWinToolTests/ToolRunner.swift).
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("../shared").standardizedFileURL
-    static let samplesDirectory = shared.appendingPathComponent("intunewin-samples")
-    static let oracle = shared.appendingPathComponent("oracle/intunewin_ref.py")
+    /// The repository root (this file is Tests/IntuneWinToolTests/ToolRunner.swift).
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().standardizedFileURL
+    /// The test fixtures in the repository: Microsoft's sample packages, IME logs, MSI sources.
+    static let fixtures = repoRoot.appendingPathComponent("Tests/Fixtures")
+    static let samplesDirectory = fixtures.appendingPathComponent("intunewin-samples")
+    static let imeLogs = fixtures.appendingPathComponent("ime-logs")
+    /// The independent Python reference checker (a second opinion, not our implementation).
+    static let oracle = repoRoot.appendingPathComponent("Tests/Oracle/intunewin_ref.py")
 
     /// All Microsoft-made sample packages, sorted by name.
     static var samples: [URL] {
@@ -102,7 +106,10 @@ enum Tool {
     /// The sample whose file name starts with `prefix` ("01", "05", …).
     static func sample(_ prefix: String) -> URL {
         guard let url = samples.first(where: { $0.lastPathComponent.hasPrefix(prefix + "_") }) else {
-            fatalError("no sample \(prefix)_* in \(samplesDirectory.path)")
+            // Fails the test that asked, with the reason; the path returned does not exist, so it fails again
+            // where it is read, naming the file.
+            XCTFail("no sample \(prefix)_* in \(samplesDirectory.path)")
+            return samplesDirectory.appendingPathComponent("\(prefix)_missing.intunewin")
         }
         return url
     }
@@ -139,7 +146,7 @@ func python(_ script: String, _ arguments: [String] = []) throws -> RunResult {
     try execute("python3", ["-c", script] + arguments)
 }
 
-/// Runs the independent Python implementation in ../shared/oracle.
+/// Runs the independent Python implementation in Tests/Oracle.
 @discardableResult
 func oracle(_ arguments: String...) throws -> RunResult {
     try execute("python3", [Tool.oracle.path] + arguments)

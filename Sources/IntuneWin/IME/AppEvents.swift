@@ -1,7 +1,7 @@
 import Foundation
 
 /// What one IME line means for a Win32 app, recognised by the fixed phrases IME writes
-/// (2020–2026 wording, see `shared/IME.md` §3). Unrecognised lines classify as nil.
+/// (2020–2026 wording, see docs/IME.md §3). Unrecognised lines classify as nil.
 public enum IMEEvent: Sendable, Equatable {
     /// `Get policies = [...]`: the apps IME received, with their settings.
     case policies([IMEPolicy])

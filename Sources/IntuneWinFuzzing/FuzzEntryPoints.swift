@@ -1,4 +1,12 @@
+// Test machinery, not product: the IntuneWin library a user links holds none of this. Two builds use it:
+// SwiftPM debug builds (FuzzRegressionTests, through `@testable import`), and scripts/fuzz.sh, which
+// compiles these sources with the library's as one module (INTUNEWIN_FUZZ_ONE_MODULE) for libFuzzer.
+// A release build compiles this target empty: `@testable import` needs a library built for testing.
+#if DEBUG || INTUNEWIN_FUZZ_ONE_MODULE
 import Foundation
+#if !INTUNEWIN_FUZZ_ONE_MODULE
+@testable import IntuneWin
+#endif
 
 /// libFuzzer entry points (`Fuzz/main.swift`, `scripts/fuzz.sh`) and the replay of committed regression
 /// inputs (`FuzzRegressionTests`). Each target drives one reader over untrusted bytes as far as it goes:
@@ -404,3 +412,4 @@ final class TemporaryFiles: @unchecked Sendable {
         return path
     }
 }
+#endif
