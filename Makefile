@@ -8,7 +8,7 @@ MAN_PAGE = .build/plugins/GenerateManual/outputs/intunewin-tool/intunewin-tool.1
 # Static Swift runtime on Linux only (macOS ships the runtime in the OS).
 STATIC_STDLIB = $(if $(filter Linux,$(shell uname -s)),--static-swift-stdlib,)
 
-.PHONY: help deps build release test test-tsan test-asan fuzz bench demo man docs install clean
+.PHONY: help deps build release test test-tsan test-asan fuzz bench demo man docs install clean launcher check-launcher ime-sim
 
 help:
 	@echo "make demo     install missing deps, build, pack Examples/HelloApp, show info/list/verify"
@@ -20,6 +20,9 @@ help:
 	@echo "make fuzz     libFuzzer on every reader, FUZZ_SECONDS each (default 60; scripts/fuzz.sh)"
 	@echo "make docs     the IntuneWin library's DocC documentation (.build/plugins/Swift-DocC/outputs/IntuneWin.doccarchive)"
 	@echo "make man      generate the man page from the command definitions ($(MAN_PAGE))"
+	@echo "make launcher        rebuild Launcher/install.exe (mingw-w64) and embed it in the library"
+	@echo "make check-launcher  the committed install.exe equals a rebuild from source, and is the embedded one"
+	@echo "make ime-sim         the nested-zip launcher under Wine: Launcher/test-under-wine.sh and IMESimulationTests"
 	@echo "make install  release binary, man page, bash/zsh/fish completions and README under PREFIX=$(PREFIX)"
 
 deps:
@@ -46,6 +49,23 @@ test-tsan: deps
 test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
 	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
+# The nested-zip launcher: a Windows program (Launcher/), built with the mingw-w64 cross compiler, committed
+# (so the tool builds where there is none) and embedded in the library as generated source.
+launcher: deps
+	$(MAKE) -C Launcher install.exe
+	scripts/embed-launcher.sh
+
+check-launcher: deps
+	$(MAKE) -C Launcher check-reproducible
+	scripts/embed-launcher.sh --check
+
+# IME, simulated under Wine: the launcher's own script test, then the Swift suite that packs with the tool,
+# unzips into IMECache, runs the install command and deletes the cache when its process exits.
+ime-sim: deps
+	$(MAKE) -C Launcher test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter IMESimulationTests
 
 FUZZ_SECONDS ?= 60
 fuzz: deps

@@ -4,7 +4,10 @@
 set -euo pipefail
 needed=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in zlib1g-dev libssl-dev openssl unzip zip p7zip-full msitools wixl pigz python3 python3-jsonschema util-linux time; do
+# wine64, the mingw-w64 cross compiler and its zlib: the native nested-zip launcher (Launcher/) is rebuilt
+# and run under Wine in the IME simulation tests.
+for pkg in zlib1g-dev libssl-dev openssl unzip zip p7zip-full msitools wixl pigz python3 python3-jsonschema util-linux time \
+           wine64 gcc-mingw-w64-x86-64 libz-mingw-w64-dev; do
   have_pkg "$pkg" || needed+=("$pkg")
 done
 if ! python3 -c 'import cryptography' 2>/dev/null; then have_pkg python3-cryptography || needed+=(python3-cryptography); fi
@@ -15,6 +18,17 @@ if [ ${#needed[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${needed[@]}" >/dev/null
   else
     echo "missing packages; run: sudo apt-get install -y ${needed[*]}" >&2
+    exit 1
+  fi
+fi
+# An independent PowerShell grammar (PyPI) for the test that parses the generated install.ps1.
+if ! python3 -c 'import tree_sitter, tree_sitter_powershell' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing from PyPI: tree-sitter tree-sitter-powershell"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore tree-sitter tree-sitter-powershell \
+      || python3 -m pip install --quiet --break-system-packages tree-sitter tree-sitter-powershell
+  else
+    echo "missing Python packages; run: python3 -m pip install --user tree-sitter tree-sitter-powershell" >&2
     exit 1
   fi
 fi

@@ -55,6 +55,7 @@ struct Info: ParsableCommand {
             fields.append(("Package size", "packageSize", package.file.size))
             fields.append(("Entries", "entryCount", try package.innerZip().entries.count))
         }
+        let launcher = try package.flatMap { try LauncherInspection.inspect($0) }
         let encryption: [(String, String, String)] = [
             ("Encryption key", "encryptionKey", showKeys ? e.encryptionKey.revealedBase64() : hidden),
             ("MAC key", "macKey", showKeys ? e.macKey.revealedBase64() : hidden),
@@ -70,6 +71,10 @@ struct Info: ParsableCommand {
             var enc: [String: Any] = [:]
             for (_, key, value) in encryption where showKeys || (key != "encryptionKey" && key != "macKey") { enc[key] = value }
             object["encryptionInfo"] = enc
+            if let launcher {
+                object["launcher"] = ["kind": launcher.kind.rawValue, "file": launcher.file, "sha256": launcher.sha256,
+                                      "isThisToolsLauncher": launcher.isThisToolsLauncher] as [String: Any]
+            }
             if let msi = detection.msiInfo {
                 object["msiInfo"] = Dictionary(msi.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
             }
@@ -78,6 +83,11 @@ struct Info: ParsableCommand {
         }
         Terminal.line(pad("File") + file)
         for (label, _, value) in fields { Terminal.line(pad(label) + "\(value)") }
+        if let launcher {
+            let origin = launcher.kind == .powershell ? "generated script"
+                : launcher.isThisToolsLauncher ? "this tool's launcher" : "not this tool's launcher"
+            Terminal.line(pad("Launcher") + "\(launcher.file) sha256 \(launcher.sha256) (\(origin))")
+        }
         Terminal.line("EncryptionInfo:")
         for (label, _, value) in encryption { Terminal.line("  " + pad(label, 19) + value) }
         if let msi = detection.msiInfo {

@@ -21,7 +21,7 @@ struct IntuneWinTool: ParsableCommand {
           4  output cannot be written (exists without -q/--force, permissions, disk full)
           130  interrupted by SIGINT (143: SIGTERM); partial output is removed
         """,
-        version: "intunewin-tool \(version) (writes Microsoft tool version \(Packager.toolVersion))",
+        version: "intunewin-tool \(version) (writes Microsoft tool version \(Packager.toolVersion); nested-zip launcher install.exe sha256 \(NativeLauncher.sha256))",
         subcommands: [Pack.self, Info.self, List.self, Verify.self, Unpack.self, Decrypt.self, Msi.self, Lint.self, Diff.self, ImeLog.self],
         defaultSubcommand: Pack.self
     )

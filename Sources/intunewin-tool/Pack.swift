@@ -1,6 +1,8 @@
 import ArgumentParser
 import IntuneWin
 
+extension LauncherKind: ExpressibleByArgument {}
+
 struct Pack: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pack an app folder into a .intunewin (IntuneWinAppUtil.exe compatible).",
@@ -13,6 +15,16 @@ struct Pack: ParsableCommand {
           intunewin-tool pack -c ./app -s setup.exe -o ./out
           intunewin-tool -c ./app -s setup.exe -o ./out -q        (Microsoft's spelling)
           intunewin-tool pack -c ./app -s install.ps1 -o ./out/MyApp-1.2.intunewin --json
+          intunewin-tool pack -c ./app -s setup.exe -o ./out --nested-zip --setup-args "/S"
+
+        --nested-zip ships the content as payload.zip beside a launcher, install.exe (a native Windows \
+        program, the same bytes in every package, unsigned; its settings are in launcher.ini beside it). \
+        IME runs install.exe from C:\\Windows\\IMECache\\<app>; it checks payload.zip's SHA-256, expands \
+        it to a persistent folder, runs the setup from there, waits for the setup and every process it \
+        started, and exits with the setup's exit code. Paste "install.exe" as the install command and \
+        "install.exe /uninstall" as the uninstall command. The launcher's own exit codes: \
+        \(NativeLauncher.exitCodes.map { "\($0.code) \($0.meaning)" }.joined(separator: "; ")).
+        --launcher powershell writes install.ps1 (Windows PowerShell 5.1) instead.
         """
     )
 
@@ -34,8 +46,11 @@ struct Pack: ParsableCommand {
     @Flag(name: .customLong("strict"), help: "Fail (exit 1) on lint findings instead of warning.")
     var strict = false
 
-    @Flag(name: .customLong("nested-zip"), help: "Ship the content as payload.zip plus an install.ps1 launcher that expands it to a persistent folder, so chained installers and MSI repair survive IME's cache cleanup.")
+    @Flag(name: .customLong("nested-zip"), help: "Ship the content as payload.zip plus a launcher (install.exe) that expands it to a persistent folder, so chained installers and MSI repair survive IME's cache cleanup.")
     var nestedZip = false
+
+    @Option(name: .customLong("launcher"), help: ArgumentHelp("With --nested-zip: native (install.exe + launcher.ini, default) or powershell (install.ps1).", valueName: "kind"))
+    var launcher: LauncherKind?
 
     @Option(name: .customLong("extract-to"), help: ArgumentHelp("With --nested-zip: persistent folder on the device (default %ProgramData%\\IntuneWin\\<name>\\<payload digest prefix>).", valueName: "path"))
     var extractTo: String?
@@ -83,6 +98,9 @@ struct Pack: ParsableCommand {
         if !nestedZip && (extractTo != nil || setupArgs != nil || uninstallCmd != nil || uninstallArgs != nil) {
             throw ValidationError("--extract-to, --setup-args, --uninstall-cmd and --uninstall-args go with --nested-zip")
         }
+        if !nestedZip && launcher != nil {
+            throw ValidationError("--launcher goes with --nested-zip")
+        }
         if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be 1 to 256") }
         if !(0...9).contains(compressionLevel) { throw ValidationError("--compression-level must be 0 to 9") }
         if launcherTimeout < 1 || launcherTimeout > 59 {
@@ -107,6 +125,7 @@ struct Pack: ParsableCommand {
             options.uninstallCommand = uninstallCmd
             options.uninstallArguments = uninstallArgs
             options.timeoutMinutes = launcherTimeout
+            options.launcher = launcher ?? .native
             request.nested = options
         }
         if let encryptionInfo {
@@ -140,7 +159,8 @@ struct Pack: ParsableCommand {
                 "warnings": result.warnings,
                 "excluded": result.excluded,
                 "nested": result.nested.map { n -> [String: Any] in
-                    ["installCommand": n.installCommand, "uninstallCommand": n.uninstallCommand, "extractTo": n.launcher.extractTo,
+                    ["launcher": n.kind.rawValue, "launcherFile": n.launcherFile, "launcherSHA256": n.launcherSHA256,
+                     "installCommand": n.installCommand, "uninstallCommand": n.uninstallCommand, "extractTo": n.launcher.extractTo,
                      "payloadSHA256": n.launcher.payloadSHA256, "detectionHint": n.detectionHint]
                 } as Any,
             ] as [String: Any])
@@ -156,7 +176,8 @@ struct Pack: ParsableCommand {
             Terminal.line("  Excluded:   \(result.excluded.count) item\(result.excluded.count == 1 ? "" : "s"): \(result.excluded.prefix(5).joined(separator: ", "))\(result.excluded.count > 5 ? ", …" : "")")
         }
         if let n = result.nested {
-            Terminal.line("Nested zip: payload.zip + install.ps1 (expands to \(n.launcher.extractTo), then runs \(n.launcher.setupFile))")
+            let files = n.kind == .native ? "install.exe + launcher.ini" : n.launcherFile
+            Terminal.line("Nested zip: payload.zip + \(files) (expands to \(n.launcher.extractTo), then runs \(n.launcher.setupFile))")
             Terminal.line("  Install command:   \(n.installCommand)")
             Terminal.line("  Uninstall command: \(n.uninstallCommand)")
             Terminal.line("  Detection:         \(n.detectionHint)")

@@ -213,7 +213,7 @@ final class LauncherScriptTests: XCTestCase {
         let logic = LauncherTemplate.logic
         let wait = try XCTUnwrap(logic.range(of: "function Wait-ProcessTree"))
         let body = String(logic[wait.lowerBound...])
-        for needle in ["Get-CimInstance -ClassName Win32_Process -Property ProcessId, ParentProcessId, Name, CreationDate",
+        for needle in ["Get-CimInstance -ClassName Win32_Process -Property @('ProcessId', 'ParentProcessId', 'Name', 'CreationDate')",
                        "$parentId = $entry.Parent", "if (-not $tracked.ContainsKey($parentId)) { continue }",
                        "$tracked[$id] = $entry.Created",          // every PID ever seen stays tracked
                        "if ($rootExited -and ($running.Count -eq 0)) { return $true }",
@@ -253,6 +253,43 @@ final class LauncherScriptTests: XCTestCase {
         XCTAssertTrue(logic.contains("$logName = [regex]::Replace($AppName, '[\\\\/:*?\"<>|\\x00-\\x1f]', '_')"))
         XCTAssertTrue(logic.contains("$logName = $logName + '-launcher.log'"))
         XCTAssertTrue(logic.contains("[Console]::Out.WriteLine($line)"), "also on stdout")
+    }
+
+    // MARK: Parsed by an independent PowerShell grammar
+
+    /// tree-sitter-powershell (PyPI; scripts/install-deps.sh installs it) parses the whole generated script,
+    /// with hostile values in the data block, and finds no error or missing node.
+    func testGeneratedScriptParsesWithTreeSitterPowerShell() throws {
+        let settings = LauncherSettings(
+            appName: "Contoso's \u{2018}App\u{2019} $(calc) `n ü", payloadSHA256: String(repeating: "ab", count: 32),
+            extractTo: "%ProgramData%\\IntuneWin\\x", setupFile: "bin\\set up.exe",
+            setupArguments: "/S /D=\"C:\\Program Files\\x\" $env:TEMP\r\n'; exit 7 #",
+            uninstallCommand: "cmd /c \"echo '' & del x\"", uninstallArguments: nil, timeoutMinutes: 50)
+        let folder = try makeTemporaryFolder()
+        let script = folder + "/install.ps1"
+        try TestSupport.writeFile(script, LauncherScript.fileBytes(settings))
+        let checker = """
+            import sys
+            import tree_sitter, tree_sitter_powershell
+            parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+            source = open(sys.argv[1], "rb").read()
+            assert source.startswith(b"\\xef\\xbb\\xbf"), "no BOM"
+            tree = parser.parse(source[3:])
+            bad = []
+            def walk(node):
+                if node.type == "ERROR" or node.is_missing:
+                    bad.append("%s at line %d: %r" % (node.type, node.start_point[0] + 1, source[3:][node.start_byte:node.end_byte][:80]))
+                for child in node.children:
+                    walk(child)
+            walk(tree.root_node)
+            print("%d nodes with errors" % len(bad))
+            for line in bad:
+                print(line)
+            sys.exit(1 if bad else 0)
+            """
+        let result = try TestSupport.run("python3", ["-c", checker, script])
+        XCTAssertEqual(result.status, 0, String(decoding: result.stdout, as: UTF8.self) + result.stderr)
+        XCTAssertTrue(String(decoding: result.stdout, as: UTF8.self).hasPrefix("0 nodes with errors"))
     }
 }
 
@@ -423,4 +460,5 @@ private enum PowerShellLexer {
         }
         if let top = stack.last { throw Failure(description: "unclosed \(top.0) of line \(top.1)") }
     }
+
 }

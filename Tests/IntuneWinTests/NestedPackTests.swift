@@ -2,8 +2,9 @@ import Foundation
 import XCTest
 @testable import IntuneWin
 
-/// `pack --nested-zip`: payload.zip + install.ps1 in the package. The launcher itself cannot run here
-/// (no PowerShell on these machines); LauncherScriptTests checks the script text, this checks the package.
+/// `pack --nested-zip`: payload.zip beside the native launcher (install.exe + launcher.ini, the default) or
+/// install.ps1. This checks the package; IMESimulationTests runs the native launcher under Wine, and
+/// LauncherScriptTests checks the script (no PowerShell runs on these machines).
 final class NestedPackTests: XCTestCase {
     private func pack(_ source: String, _ setup: String, _ output: String, options: NestedOptions = NestedOptions()) throws -> PackResult {
         var request = PackRequest(sourceFolder: source, setupFile: setup, output: output)
@@ -20,6 +21,7 @@ final class NestedPackTests: XCTestCase {
         try TestSupport.writeFile(source + "/empty.dat", [])
         try FileManager.default.createDirectory(atPath: source + "/logs", withIntermediateDirectories: true)
         var options = NestedOptions()
+        options.launcher = .powershell
         options.setupArguments = "/S /D='C:\\Program Files\\x'"
         let result = try pack(source, "bin/set`up ü.exe", folder + "/out", options: options)
 
@@ -54,6 +56,56 @@ final class NestedPackTests: XCTestCase {
         XCTAssertTrue(String(decoding: script, as: UTF8.self).contains(digest))
         XCTAssertTrue(nested.installCommand.contains("Sysnative\\WindowsPowerShell\\v1.0\\powershell.exe -ExecutionPolicy Bypass -NoProfile -File install.ps1"))
         XCTAssertTrue(nested.uninstallCommand.hasSuffix("-Uninstall"))
+    }
+
+    func testNativeLauncherIsTheDefault() throws {
+        let folder = try makeTemporaryFolder()
+        let source = folder + "/src"
+        try TestSupport.writeFile(source + "/bin/setup.exe", TestSupport.noise(10_000))
+        try TestSupport.writeFile(source + "/data.txt", Array("data".utf8))
+        var options = NestedOptions()
+        options.setupArguments = "/S /D=\"C:\\Program Files\\x\" ü"
+        options.uninstallArguments = "/uninstall"
+        let result = try pack(source, "bin/setup.exe", folder + "/out", options: options)
+        XCTAssertEqual(result.detection.setupFile, "install.exe")
+        XCTAssertEqual(result.outputPath, folder + "/out/setup.intunewin")
+        let package = try IntuneWinPackage(path: result.outputPath)
+        XCTAssertEqual(try package.innerZip().entries.map(\.name), ["install.exe", "launcher.ini", "payload.zip"], "Microsoft's order")
+        let oracle = try TestSupport.run("python3", [TestSupport.oracle, "check", result.outputPath])
+        XCTAssertEqual(oracle.status, 0, String(decoding: oracle.stdout, as: UTF8.self))
+
+        _ = try Decryptor.unpack(package, to: folder + "/unpacked", overwrite: false)
+        let exe = try TestSupport.readFile(folder + "/unpacked/install.exe")
+        XCTAssertEqual(exe, NativeLauncher.executable(), "the embedded launcher, unchanged")
+        XCTAssertEqual(exe, try TestSupport.readFile(TestSupport.repoRoot + "/Launcher/install.exe"), "the committed build")
+        XCTAssertEqual(Array(exe.prefix(2)), Array("MZ".utf8))
+        let nested = try XCTUnwrap(result.nested)
+        XCTAssertEqual(nested.kind, .native)
+        XCTAssertEqual(nested.launcherSHA256, TestSupport.hex(SHA256.hash(exe)))
+        XCTAssertEqual(nested.launcherSHA256, NativeLauncher.sha256)
+        XCTAssertEqual(nested.installCommand, "install.exe")
+        XCTAssertEqual(nested.uninstallCommand, "install.exe /uninstall")
+
+        let ini = String(decoding: try TestSupport.readFile(folder + "/unpacked/launcher.ini"), as: UTF8.self)
+        let digest = TestSupport.hex(SHA256.hash(try TestSupport.readFile(folder + "/unpacked/payload.zip")))
+        let lines = ini.components(separatedBy: "\r\n")
+        for expected in ["format=1", "app_name=setup", "payload=payload.zip", "payload_sha256=" + digest,
+                         "extract_to=%ProgramData%\\IntuneWin\\setup\\" + digest.prefix(12), "setup=bin\\setup.exe",
+                         "setup_args=" + options.setupArguments, "uninstall_args=/uninstall", "timeout_minutes=50"] {
+            XCTAssertTrue(lines.contains(expected), "\(expected) in\n\(ini)")
+        }
+        XCTAssertFalse(ini.contains("uninstall_command="))
+        XCTAssertTrue(ini.hasSuffix("\r\n") && !ini.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "CRLF only")
+    }
+
+    func testALineBreakInALauncherValueIsRefusedBeforeAnythingIsWritten() throws {
+        let folder = try makeTemporaryFolder()
+        try TestSupport.writeFile(folder + "/src/setup.exe", Array("MZ".utf8))
+        var options = NestedOptions()
+        options.setupArguments = "/S\r\nformat=2"
+        let error = assertThrows(.usage) { try pack(folder + "/src", "setup.exe", folder + "/out", options: options) }
+        XCTAssertTrue(error?.description.contains("setup_args") ?? false, "\(String(describing: error))")
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: folder + "/out")) ?? [], [], "nothing left")
     }
 
     func testMSISetupGetsAnMSIDetectionHintAndCustomFolder() throws {

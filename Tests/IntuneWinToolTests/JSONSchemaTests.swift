@@ -319,7 +319,12 @@ final class JSONSchemaTests: ToolTestCase {
         let packed = path("out/setup.intunewin")
         try pack(try makeApp(), to: packed)
         runs.append(("info of a fresh package", try tool("info", packed.path, "--json"), 0))
+        let nested = path("nested/setup.intunewin")
+        try pack(try makeApp("nested-src"), to: nested, ["--nested-zip"])
+        let nestedInfo = try tool("info", nested.path, "--json")
+        runs.append(("info of a nested-zip package", nestedInfo, 0))
         try assertValid(runs, "info")
+        XCTAssertEqual((object(nestedInfo)["launcher"] as? [String: Any])?["isThisToolsLauncher"] as? Bool, true, nestedInfo.out)
         XCTAssertNotNil((object(withKeys)["encryptionInfo"] as? [String: Any])?["macKey"], withKeys.out)
         XCTAssertNotNil(object(withKeys)["msiInfo"] as? [String: Any], withKeys.out)
 

@@ -7,12 +7,31 @@ final class PackOptionsTests: ToolTestCase {
         let src = try makeApp()
         let result = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", path("out").path, "--nested-zip", "--setup-args", "/S")
         assertExit(result, 0)
-        XCTAssertTrue(result.out.contains("%SystemRoot%\\Sysnative\\WindowsPowerShell\\v1.0\\powershell.exe -ExecutionPolicy Bypass -NoProfile -File install.ps1"), result.summary)
-        XCTAssertTrue(result.out.contains("-File install.ps1 -Uninstall"), result.summary)
+        XCTAssertTrue(result.out.contains("Install command:   install.exe\n"), result.summary)
+        XCTAssertTrue(result.out.contains("Uninstall command: install.exe /uninstall\n"), result.summary)
         let listed = try tool("list", path("out/setup.intunewin").path, "--json")
-        XCTAssertEqual((try listed.json() as? [[String: Any]])?.compactMap { $0["path"] as? String }, ["install.ps1", "payload.zip"])
+        XCTAssertEqual((try listed.json() as? [[String: Any]])?.compactMap { $0["path"] as? String }, ["install.exe", "launcher.ini", "payload.zip"])
         let json = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", path("out").path, "--nested-zip", "-q", "--json").jsonObject()
-        XCTAssertEqual((json["nested"] as? [String: Any])?["payloadSHA256"].map { "\($0)".count }, 64)
+        let nested = json["nested"] as? [String: Any]
+        XCTAssertEqual(nested?["payloadSHA256"].map { "\($0)".count }, 64)
+        XCTAssertEqual(nested?["launcher"] as? String, "native")
+        let launcherSHA = try XCTUnwrap(nested?["launcherSHA256"] as? String)
+        XCTAssertEqual(launcherSHA, try execute("sha256sum", [Tool.repoRoot.appending("Launcher/install.exe").path]).out.prefix(64).description,
+                       "the committed Launcher/install.exe is what the package holds")
+        let version = try tool("--version")
+        XCTAssertTrue(version.out.contains("install.exe sha256 \(launcherSHA)"), version.summary)
+        let info = try tool("info", path("out/setup.intunewin").path)
+        XCTAssertTrue(info.out.contains("Launcher:            install.exe sha256 \(launcherSHA) (this tool's launcher)"), info.summary)
+
+        let script = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", path("ps").path, "--nested-zip", "--launcher", "powershell")
+        assertExit(script, 0)
+        XCTAssertTrue(script.out.contains("%SystemRoot%\\Sysnative\\WindowsPowerShell\\v1.0\\powershell.exe -ExecutionPolicy Bypass -NoProfile -File install.ps1"), script.summary)
+        XCTAssertTrue(script.out.contains("-File install.ps1 -Uninstall"), script.summary)
+        let scriptList = try tool("list", path("ps/setup.intunewin").path, "--json")
+        XCTAssertEqual((try scriptList.json() as? [[String: Any]])?.compactMap { $0["path"] as? String }, ["install.ps1", "payload.zip"])
+        assertExit(try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", path("bad").path, "--nested-zip", "--launcher", "bash"), 2)
+        assertExit(try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", path("bad").path, "--launcher", "native"), 2)
+        XCTAssertFalse(path("bad").exists)
     }
 
     func testNestedOptionsWithoutNestedZipAreAUsageError() throws {

@@ -20,6 +20,9 @@ public struct LauncherSettings: Sendable, Equatable {
     public var uninstallArguments: String?
     /// How long the launcher waits for the setup and every process it started (IME allows 60 minutes).
     public var timeoutMinutes: Int
+    /// Tests only: a timeout in seconds that overrides `timeoutMinutes` (the native launcher's
+    /// `timeout_seconds`), so a hanging setup can be ended within a test's time.
+    var timeoutSecondsForTesting: Int? = nil
 
     /// Settings with the defaults `pack --nested-zip` uses for what is not given.
     public init(appName: String, payloadFileName: String = "payload.zip", payloadSHA256: String, extractTo: String,
@@ -68,6 +71,9 @@ public struct LauncherSettings: Sendable, Equatable {
 /// The generated `install.ps1` of the nested-zip mode: a data block with every pack-time value as a
 /// PowerShell literal, followed by fixed logic (`LauncherTemplate`) that never embeds user text.
 public enum LauncherScript {
+    /// The script's file name in the package.
+    public static let fileName = "install.ps1"
+
     /// The install.ps1 text (to be written as UTF-8 WITH a BOM: Windows PowerShell 5.1 reads BOM-less scripts in the ANSI code page).
     public static func render(_ settings: LauncherSettings) -> String {
         let assignments: [(String, String)] = [

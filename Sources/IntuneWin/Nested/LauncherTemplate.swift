@@ -318,7 +318,7 @@ function Wait-ProcessTree($Root) {
         $snapshot = @{}
         $processes = @()
         try {
-            $processes = @(Get-CimInstance -ClassName Win32_Process -Property ProcessId, ParentProcessId, Name, CreationDate)
+            $processes = @(Get-CimInstance -ClassName Win32_Process -Property @('ProcessId', 'ParentProcessId', 'Name', 'CreationDate'))
         } catch {
             if (-not $cimFailed) {
                 Write-LauncherLog ('Cannot list processes, waiting for the setup only: {0}' -f $_.Exception.Message)

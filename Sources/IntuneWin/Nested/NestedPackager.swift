@@ -6,11 +6,11 @@ import Darwin
 import Foundation
 
 /// The nested-zip mode: the source folder goes into `payload.zip` (same rules as the inner zip), beside a
-/// generated `install.ps1` that expands it to a folder IME does not clean and runs the real setup from
-/// there, so chained installers and MSI repair keep their files (IME.md §6.3). The package's SetupFile is
-/// `install.ps1`; the output is still named after the original setup file.
+/// launcher that expands it to a folder IME does not clean and runs the real setup from there, so chained
+/// installers and MSI repair keep their files (docs/IME.md §6.3): the native `install.exe` with its
+/// `launcher.ini` (default), or a generated `install.ps1`. The package's SetupFile is the launcher; the
+/// output is still named after the original setup file.
 enum NestedPackager {
-    static let launcherName = "install.ps1"
     static let payloadName = "payload.zip"
 
     static func pack(_ plan: PackPlan, options: NestedOptions, request: PackRequest,
@@ -47,15 +47,28 @@ enum NestedPackager {
 
         // 2. The launcher, with everything it needs fixed at pack time.
         let appName = plan.msi?.name ?? ((plan.setupName as NSString).deletingPathExtension)
-        let settings = LauncherSettings(
+        var settings = LauncherSettings(
             appName: appName, payloadFileName: payloadName, payloadSHA256: digest,
             extractTo: options.extractTo ?? LauncherSettings.defaultExtractTo(appName: appName, payloadSHA256: digest),
             setupFile: plan.setupComponents.joined(separator: "\\"), setupArguments: options.setupArguments,
             uninstallCommand: options.uninstallCommand, uninstallArguments: options.uninstallArguments,
             timeoutMinutes: options.timeoutMinutes)
-        let launcher = try AtomicOutputFile(finalPath: staging + "/" + launcherName)
-        try launcher.write(LauncherScript.fileBytes(settings))
-        try launcher.commit(replace: false)
+        settings.timeoutSecondsForTesting = options.timeoutSecondsForTesting
+        let launcherName: String, launcherBytes: [UInt8], installCommand: String, uninstallCommand: String
+        switch options.launcher {
+        case .native:
+            launcherName = NativeLauncher.executableName
+            launcherBytes = NativeLauncher.executable()
+            installCommand = NativeLauncher.installCommand
+            uninstallCommand = NativeLauncher.uninstallCommand
+            try writeStaged(staging + "/" + NativeLauncher.settingsName, NativeLauncher.settingsFile(settings))
+        case .powershell:
+            launcherName = LauncherScript.fileName
+            launcherBytes = LauncherScript.fileBytes(settings)
+            installCommand = LauncherScript.installCommand
+            uninstallCommand = LauncherScript.uninstallCommand
+        }
+        try writeStaged(staging + "/" + launcherName, launcherBytes)
 
         // 3. The package: launcher and payload, in Microsoft's order.
         let staged = try SourceTree.scan(root: staging)
@@ -71,8 +84,17 @@ enum NestedPackager {
             hint = "detect what the setup installs (a file, registry value or MSI product code), not the extracted folder: " +
                 "\(settings.extractTo)\\.intunewin-payload only proves the payload was expanded"
         }
-        result.nested = NestedResult(launcher: settings, installCommand: LauncherScript.installCommand,
-                                     uninstallCommand: LauncherScript.uninstallCommand, detectionHint: hint)
+        let launcherDigest = SHA256.hash(launcherBytes).map { String(format: "%02x", Int($0)) }.joined()
+        result.nested = NestedResult(kind: options.launcher, launcherFile: launcherName, launcherSHA256: launcherDigest,
+                                     launcher: settings, installCommand: installCommand,
+                                     uninstallCommand: uninstallCommand, detectionHint: hint)
         return result
+    }
+
+    /// Writes one small file of the staging folder, complete or not at all.
+    private static func writeStaged(_ path: String, _ bytes: [UInt8]) throws {
+        let file = try AtomicOutputFile(finalPath: path)
+        try file.write(bytes)
+        try file.commit(replace: false)
     }
 }
