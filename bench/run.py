@@ -38,6 +38,13 @@ CORPORA = ("mixed", "single", "many")
 TARGET_PACK_VS_PIGZ = 1.15
 TARGET_UNPACK_VS_UNZIP = 0.7
 TARGET_VERIFY_VS_DEC = 1.2
+# Per corpus where it differs (issue "Performance, second round"): many small files have per-file costs
+# the baselines do not pay (headers, names, one deflate stream each), so they get 1.5x.
+TARGETS_BY_CORPUS = {
+    "mixed": {"pack": 1.15, "unpack": 0.7, "verify": 1.2},
+    "single": {"pack": 1.15, "unpack": 0.7, "verify": 1.2},
+    "many": {"pack": 1.5, "unpack": 0.7, "verify": 1.5},
+}
 TARGET_RSS_MIB = 64
 TARGET_LIST_S = 0.050
 
@@ -412,15 +419,17 @@ def bench_corpus(name: str, src: Path, files: int, total: int, args, work_root: 
         targets.append({"target": desc, "value": value, "limit": limit, "unit": unit,
                         "result": "PASS" if ok else "MISS"})
 
+    limits = TARGETS_BY_CORPUS.get(name, {"pack": TARGET_PACK_VS_PIGZ, "unpack": TARGET_UNPACK_VS_UNZIP,
+                                          "verify": TARGET_VERIFY_VS_DEC})
     for key, row in rows.items():
         if key == "pack" or key.startswith("pack["):
-            target(f"{row['label']} <= {TARGET_PACK_VS_PIGZ} x pigz", row["ratio"],
-                   TARGET_PACK_VS_PIGZ, row["ratio"] <= TARGET_PACK_VS_PIGZ, "x")
-    target(f"unpack <= {TARGET_UNPACK_VS_UNZIP} x unzip", rows["unpack"]["ratio"],
-           TARGET_UNPACK_VS_UNZIP, rows["unpack"]["ratio"] <= TARGET_UNPACK_VS_UNZIP, "x")
-    target(f"verify <= {TARGET_VERIFY_VS_DEC} x (openssl enc -d + sha256sum)",
-           rows["verify"]["ratio"], TARGET_VERIFY_VS_DEC,
-           rows["verify"]["ratio"] <= TARGET_VERIFY_VS_DEC, "x")
+            target(f"{row['label']} <= {limits['pack']} x pigz", row["ratio"],
+                   limits["pack"], row["ratio"] <= limits["pack"], "x")
+    target(f"unpack <= {limits['unpack']} x unzip", rows["unpack"]["ratio"],
+           limits["unpack"], rows["unpack"]["ratio"] <= limits["unpack"], "x")
+    target(f"verify <= {limits['verify']} x (openssl enc -d + sha256sum)",
+           rows["verify"]["ratio"], limits["verify"],
+           rows["verify"]["ratio"] <= limits["verify"], "x")
     for key, row in rows.items():
         if row["kind"] == "ours" and key != "list":
             target(f"{row['label']} peak RSS < {TARGET_RSS_MIB} MiB", row["peak_rss_mib"],

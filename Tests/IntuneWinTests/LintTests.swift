@@ -116,6 +116,21 @@ final class LintTests: XCTestCase {
         XCTAssertNil(WindowsNames.problem(with: "CONFIG.SYS"))
     }
 
+    /// The byte-level fast path never clears a name the full rule refuses: every short name built from
+    /// device-name letters, digits, superscripts, dots, spaces and forbidden characters, in both cases.
+    func testFastPathAgreesWithTheFullRule() {
+        let alphabet: [String] = ["c", "O", "n", "p", "R", "a", "u", "x", "L", "t", "m", "1", "9", "\u{B9}", "\u{B3}",
+                                  ".", " ", "f", "*", ":", "\u{1}", "é"]
+        var names: [String] = [""]
+        var checked = 0
+        for _ in 0..<4 { names = names.flatMap { prefix in alphabet.map { prefix + $0 } } }
+        for name in names + ["con .log", "NUL.txt", "com\u{B9}.x", "LPT9 ", "aux.tar.gz", "prn..", "file.txt"] {
+            XCTAssertEqual(WindowsNames.problem(with: name), WindowsNames.fullCheck(name), "'\(name)'")
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 200_000)
+    }
+
     func testCaseCollisionsUseNTFSUpperCase() throws {
         let source = try tree(["setup.exe", "README.txt", "Readme.txt", "Docs/a.txt", "docs/b.txt", "docs/c.txt",
                                "\u{E4}.txt", "\u{C4}.txt", "stra\u{DF}e", "STRASSE"])

@@ -2,12 +2,12 @@ import Foundation
 import XCTest
 @testable import IntuneWin
 
-/// A source file that changes between the scan and the write, or between the two passes of a large file:
-/// every path of the packer (small-file batch, in memory, two passes, exact two passes, empty file) fails
-/// with bad input "file changed while packing" naming the file, and writes nothing.
+/// A source file that changes between the scan and the write, or while a large file is read: every path
+/// of the packer (small-file batch, in memory, spooled, exact spooled, empty file) fails with bad input
+/// "file changed while packing" naming the file, and writes nothing (no spool file left either).
 final class PackFaultTests: XCTestCase {
     /// Small buffers so that small sizes take every path: up to 16 KiB a batched small file, up to 64 KiB
-    /// in memory, beyond that two passes of 16 KiB chunks with at most 64 KiB read ahead.
+    /// in memory, beyond that spooled in 16 KiB chunks with at most 64 KiB read ahead.
     private func request(_ folder: String, exact: Bool = false) -> PackRequest {
         var request = PackRequest(sourceFolder: folder + "/src", setupFile: "setup.exe", output: folder + "/out/p.intunewin")
         request.compression.threads = 2
@@ -19,13 +19,13 @@ final class PackFaultTests: XCTestCase {
     }
 
     private enum Route: String, CaseIterable {
-        case empty, smallBatch, inMemory, twoPass
+        case empty, smallBatch, inMemory, spooled
         var size: Int {
             switch self {
             case .empty: return 0
             case .smallBatch: return 8 << 10
             case .inMemory: return 48 << 10
-            case .twoPass: return 1 << 20
+            case .spooled: return 1 << 20
             }
         }
     }
@@ -143,7 +143,7 @@ final class PackFaultTests: XCTestCase {
     }
 
     func testFileReplacedByAFolderAfterTheScanFails() throws {
-        for route in [Route.inMemory, .twoPass] {
+        for route in [Route.inMemory, .spooled] {
             let (folder, target, plan) = try makeSource(size: route.size)
             try FileManager.default.removeItem(atPath: target)
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
@@ -151,12 +151,12 @@ final class PackFaultTests: XCTestCase {
         }
     }
 
-    // MARK: Changed between the two passes of a large file
+    // MARK: Changed while a large file is read
 
-    /// Calls `change` once, at the first progress report. For a two-pass file progress is only reported
-    /// in pass 2 (pass 1 measures), after its first chunk is written; the reader is then at most 64 KiB (the
-    /// memory budget) ahead, so a change past that offset is always seen by pass 2 and never by pass 1.
-    private func changeDuringPass2(_ change: @escaping () throws -> Void) -> (UInt64, UInt64) -> Void {
+    /// Calls `change` once, at the first progress report: a spooled file reports progress as each chunk
+    /// is compressed, and the reader is then at most 64 KiB (the memory budget) ahead, so a change past
+    /// that offset happens while the file is still being read.
+    private func changeWhileRead(_ change: @escaping () throws -> Void) -> (UInt64, UInt64) -> Void {
         var done = false
         return { (_: UInt64, _: UInt64) -> Void in
             guard !done else { return }
@@ -165,42 +165,42 @@ final class PackFaultTests: XCTestCase {
         }
     }
 
-    func testContentChangedBetweenPassesFails() throws {
-        let size = Route.twoPass.size
+    func testContentChangedWhileReadFails() throws {
+        let size = Route.spooled.size
         let (folder, target, plan) = try makeSource(size: size)
-        assertFails(folder, target: target, reason: "file changed while packing (content differs between reads)", "chunked") {
-            try write(plan, folder, progress: changeDuringPass2 { try self.overwrite(target, at: size - (16 << 10), TestSupport.noise(16 << 10, seed: 99)) })
+        assertFails(folder, target: target, reason: "file changed while packing (modified while it was read)", "chunked") {
+            try write(plan, folder, progress: changeWhileRead { try self.overwrite(target, at: size - (16 << 10), TestSupport.noise(16 << 10, seed: 99)) })
         }
     }
 
     /// Exact mode deflates a large file as one stream, read in 1 MiB pieces on the writing thread: a change
-    /// in the last MiB after the first piece is written is read by pass 2 only.
-    func testContentChangedBetweenPassesFailsInExactMode() throws {
+    /// in the last MiB after the first piece is compressed happens while the file is read.
+    func testContentChangedWhileReadFailsInExactMode() throws {
         let size = 3 << 20
         let (folder, target, plan) = try makeSource(size: size)
-        assertFails(folder, target: target, reason: "file changed while packing (content differs between reads)", "exact") {
+        assertFails(folder, target: target, reason: "file changed while packing (modified while it was read)", "exact") {
             try write(plan, folder, exact: true,
-                      progress: changeDuringPass2 { try self.overwrite(target, at: size - 100, Array(repeating: 0x41, count: 100)) })
+                      progress: changeWhileRead { try self.overwrite(target, at: size - 100, Array(repeating: 0x41, count: 100)) })
         }
     }
 
-    func testFileShortenedBetweenPassesFails() throws {
-        let size = Route.twoPass.size
+    func testFileShortenedWhileReadFails() throws {
+        let size = Route.spooled.size
         for exact in [false, true] {
             let (folder, target, plan) = try makeSource(size: exact ? 3 << 20 : size)
             let full = exact ? 3 << 20 : size
             assertFails(folder, target: target, reason: "file changed while packing (shorter than \(full) bytes)", "exact \(exact)") {
-                try write(plan, folder, exact: exact, progress: changeDuringPass2 { self.truncate(target, to: full - (exact ? 1 << 20 : 16 << 10)) })
+                try write(plan, folder, exact: exact, progress: changeWhileRead { self.truncate(target, to: full - (exact ? 1 << 20 : 16 << 10)) })
             }
         }
     }
 
-    func testFileGrownBetweenPassesFails() throws {
+    func testFileGrownWhileReadFails() throws {
         for exact in [false, true] {
-            let full = exact ? 3 << 20 : Route.twoPass.size
+            let full = exact ? 3 << 20 : Route.spooled.size
             let (folder, target, plan) = try makeSource(size: full)
             assertFails(folder, target: target, reason: "file changed while packing (grew beyond \(full) bytes)", "exact \(exact)") {
-                try write(plan, folder, exact: exact, progress: changeDuringPass2 { try self.append(target, Array(repeating: 0x42, count: 1000)) })
+                try write(plan, folder, exact: exact, progress: changeWhileRead { try self.append(target, Array(repeating: 0x42, count: 1000)) })
             }
         }
     }

@@ -3,7 +3,7 @@ import XCTest
 @testable import IntuneWin
 
 /// The parallel pack pipeline: chunked deflate is valid for readers we did not write, output does not
-/// depend on the thread count, `--exact` stays Microsoft's bytes, memory paths (in memory / two passes) agree.
+/// depend on the thread count, `--exact` stays Microsoft's bytes, memory paths (in memory / spooled) agree.
 final class ParallelPackTests: XCTestCase {
     /// Text that deflates well, random bytes that do not, small files, and a folder.
     private func makeSource(_ root: String) throws {
@@ -81,19 +81,27 @@ final class ParallelPackTests: XCTestCase {
         XCTAssertEqual(python.status, 0, python.stderr)
     }
 
-    func testTwoPassPathForFilesOverTheBufferLimit() throws {
+    /// Files over the buffer limit are deflated once into a spool: in memory, or (past `spoolMemory`) in an
+    /// unlinked file in the output folder. Every way gives the in-memory bytes, and leaves only the package.
+    func testSpooledPathForFilesOverTheBufferLimit() throws {
         let folder = try makeTemporaryFolder()
         try makeSource(folder + "/src")
         for exact in [false, true] {
             let keys = EncryptionKeys.random()
-            let small = try pack(folder + "/src", folder + "/small-\(exact).intunewin", keys: keys) {
-                $0.exact = exact; $0.bufferLimit = 1 << 20; $0.memoryBudget = 1 << 20; $0.chunkSize = 128 << 10
-            }
-            let roomy = try pack(folder + "/src", folder + "/roomy-\(exact).intunewin", keys: keys) {
+            let roomy = try pack(folder + "/src", folder + "/roomy-\(exact)/p.intunewin", keys: keys) {
                 $0.exact = exact; $0.chunkSize = 128 << 10
             }
-            XCTAssertEqual(try content(small.outputPath), try content(roomy.outputPath), "two passes give the in-memory bytes (exact \(exact))")
-            XCTAssertTrue(try Verifier.verify(try IntuneWinPackage(path: small.outputPath), source: folder + "/src").passed)
+            for spoolMemory in [8 << 20, 64 << 10] {
+                let out = folder + "/spooled-\(exact)-\(spoolMemory)"
+                let spooled = try pack(folder + "/src", out + "/p.intunewin", keys: keys) {
+                    $0.exact = exact; $0.bufferLimit = 1 << 20; $0.memoryBudget = 1 << 20; $0.chunkSize = 128 << 10
+                    $0.spoolMemory = spoolMemory
+                }
+                XCTAssertEqual(try content(spooled.outputPath), try content(roomy.outputPath),
+                               "spooled (\(spoolMemory) bytes in memory) gives the in-memory bytes (exact \(exact))")
+                XCTAssertTrue(try Verifier.verify(try IntuneWinPackage(path: spooled.outputPath), source: folder + "/src").passed)
+                XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out), ["p.intunewin"], "no spool file left")
+            }
         }
     }
 

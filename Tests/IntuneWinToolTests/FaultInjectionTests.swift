@@ -247,6 +247,18 @@ final class FaultInjectionTests: ToolTestCase {
         return point
     }
 
+    /// A file over the 16 MiB in-memory limit is deflated once into a spool beside the output; on a full
+    /// disk the spool's write fails first: exit 4, the folder named, nothing left (the spool is unlinked).
+    func testLargeFileSpoolOnAFullTmpfsExits4AndLeavesItEmpty() throws {
+        let src = try makeSource(bigSize: 24 << 20)
+        let sourceBefore = try snapshot(src)
+        let disk = try mountSmallTmpfs()
+        let packed = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", disk.path)
+        try assertCleanFailure(packed, exit: 4, naming: disk.path, reason: "No space left on device",
+                               outputParent: disk, inputs: [src: sourceBefore])
+        XCTAssertTrue(packed.err.contains("temporary file"), packed.summary)
+    }
+
     func testEveryWritingCommandOnAFullTmpfsExits4AndLeavesItEmpty() throws {
         let src = try makeSource(bigSize: 2 << 20)
         let package = path("app.intunewin")

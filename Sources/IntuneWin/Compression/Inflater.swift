@@ -6,12 +6,19 @@ public final class Inflater {
     public enum Failure: Error, Equatable { case corrupt(String), truncated, trailingData }
 
     private var stream = z_stream()
-    private var output = [UInt8](repeating: 0, count: 256 * 1024)
+    private var output: [UInt8]
     /// The deflate stream's end was reached.
     public private(set) var finished = false
 
-    /// A raw inflate stream (no zlib header).
-    public init() {
+    /// The largest output buffer (the default): bigger buffers gain nothing on large entries.
+    public static let maximumOutputCapacity = 256 * 1024
+
+    /// A raw inflate stream (no zlib header). `expectedSize`, when known (a zip entry's declared size),
+    /// caps the output buffer: a 2 KiB entry need not clear a 256 KiB buffer (50,000 small entries would
+    /// clear 12 GiB).
+    public init(expectedSize: UInt64? = nil) {
+        let capacity = expectedSize.map { Int(min(UInt64(Self.maximumOutputCapacity), max($0, 1))) } ?? Self.maximumOutputCapacity
+        output = [UInt8](repeating: 0, count: capacity)
         let status = czlib_inflate_init_raw(&stream)
         precondition(status == Z_OK, "inflateInit2 failed: \(status)")
     }

@@ -15,9 +15,12 @@ public struct CompressionOptions: Sendable, Equatable {
     public var chunkSize: Int = 1 << 20
     /// Input bytes in flight at once (read but not yet written): the pipeline's memory bound.
     public var memoryBudget: Int = 16 << 20
-    /// Files up to this size are compressed in memory in one pass; larger ones take two passes
-    /// (sizes and CRC first, then the bytes), since the local header precedes the data.
+    /// Files up to this size are compressed in memory; larger ones are compressed once into a spool
+    /// (a temporary file in the output folder beyond a few MiB), since the local header precedes the data.
     public var bufferLimit: Int = 16 << 20
+    /// Compressed bytes of one large file kept in memory before the rest goes to the spool file (tests
+    /// lower it to reach the file path with small inputs).
+    var spoolMemory: Int = 4 << 20
 
     /// Microsoft's level (1), parallel chunked compression on every core.
     public init() {}

@@ -11,9 +11,10 @@ import Foundation
 ///
 /// Files are compressed in parallel (`CompressionOptions.threads`) and written in order to a forward-only
 /// sink (the encryptor). Since a local header must be complete before its data, a file up to
-/// `bufferLimit` is compressed in memory first; a larger one takes two passes — sizes and CRC, then the
-/// bytes — and the passes must agree, which also catches a file changing while it is packed. Memory is
-/// bounded by `memoryBudget` whatever the thread count; no temporary copies are written.
+/// `bufferLimit` is compressed in memory first; a larger one is compressed once into a `CompressedSpool`
+/// (a few MiB in memory, the rest in an unlinked temporary file in `spoolFolder`, the output's folder),
+/// then its header and the spooled bytes are written. A large file whose size or change time moves
+/// while it is read fails the pack. Memory is bounded by `memoryBudget` whatever the thread count.
 final class InnerZipBuilder {
     typealias Sink = (UnsafeRawBufferPointer) throws -> Void
 
@@ -23,11 +24,14 @@ final class InnerZipBuilder {
     private let progress: (UInt64) -> Void
     private let compressors: ChunkCompressorPool
     private let workers: DispatchSemaphore
+    private let spoolFolder: String
     private var central: [ZipEntry] = []
     private(set) var offset: UInt64 = 0
 
-    init(options: CompressionOptions, packingTime: DOSDateTime, progress: @escaping (UInt64) -> Void, sink: @escaping Sink) {
+    init(options: CompressionOptions, packingTime: DOSDateTime, spoolFolder: String,
+         progress: @escaping (UInt64) -> Void, sink: @escaping Sink) {
         self.sink = sink
+        self.spoolFolder = spoolFolder
         self.options = options
         self.packingTime = packingTime
         self.progress = progress
@@ -70,7 +74,7 @@ final class InnerZipBuilder {
 
     /// One entry on its way through the pipeline: planned by the reader, compressed by workers, written in order.
     private final class Pending: @unchecked Sendable {
-        enum Plan { case headerOnly(DOSDateTime), memory, twoPass }
+        enum Plan { case headerOnly(DOSDateTime), memory, spooled }
         let source: SourceEntry
         let plan: Plan
         let done = DispatchGroup()
@@ -79,7 +83,7 @@ final class InnerZipBuilder {
         var error: Error?
         var stored = false
         var budgetHeld = 0
-        /// Signalled by the writer when a two-pass file is finished, so the reader goes on.
+        /// Signalled by the writer when a spooled file is finished, so the reader goes on.
         let writerFinished = DispatchSemaphore(value: 0)
 
         init(_ source: SourceEntry, _ plan: Plan) { self.source = source; self.plan = plan }
@@ -157,9 +161,9 @@ final class InnerZipBuilder {
                 offset += UInt64(c.data.count)
                 progress(UInt64(c.length))
             }
-        case .twoPass:
+        case .spooled:
             defer { p.writerFinished.signal() }
-            try writeTwoPass(p.source, budget: budget)
+            try writeSpooled(p.source, budget: budget)
         }
     }
 
@@ -196,7 +200,7 @@ final class InnerZipBuilder {
                 queue.push(p)
             case .file(let size) where size > UInt64(options.bufferLimit):
                 dispatch(&batch)
-                let p = Pending(source, .twoPass)
+                let p = Pending(source, .spooled)
                 queue.push(p)
                 p.writerFinished.wait()
             case .file(let size) where size <= UInt64(min(options.chunkSize, SmallFileBatch.maxBytes)):
@@ -330,11 +334,11 @@ final class InnerZipBuilder {
         return out.count >= probe.count
     }
 
-    // MARK: Two-pass files
+    // MARK: Large files, deflated once
 
-    /// A file too large to hold compressed in memory: pass 1 learns its compressed size and CRC (output
-    /// discarded), pass 2 compresses it again — identical bytes, zlib is deterministic — straight to the sink.
-    private func writeTwoPass(_ source: SourceEntry, budget: ByteBudget) throws {
+    /// A file too large to hold compressed in memory: compressed once into a spool while CRC and compressed
+    /// size are summed, then its local header and the spooled bytes go to the sink.
+    private func writeSpooled(_ source: SourceEntry, budget: ByteBudget) throws {
         guard case .file(let declared) = source.kind else { return }
         let time = DOSDateTime(unixTime: source.modificationTime)
         var stored = false
@@ -344,25 +348,19 @@ final class InnerZipBuilder {
             close(fd)
             stored = isIncompressible(first)
         }
-        var crc: UInt32 = 0, compressed: UInt64 = 0, total: UInt64 = 0
+        let spool = CompressedSpool(folder: spoolFolder, memoryLimit: options.spoolMemory)
+        var crc: UInt32 = 0, total: UInt64 = 0
         try streamChunks(source, size: declared, stored: stored, budget: budget) { chunk in
             crc = total == 0 ? chunk.crc : CRC32.combine(crc, chunk.crc, secondLength: UInt64(chunk.length))
-            compressed += UInt64(chunk.data.count)
             total += UInt64(chunk.length)
-        }
-        try writeLocalHeader(makeEntry(name: source.zipName, method: stored ? ZipEntry.stored : ZipEntry.deflated, time: time,
-                                       crc: crc, compressed: compressed, uncompressed: declared))
-        var crc2: UInt32 = 0, compressed2: UInt64 = 0, total2: UInt64 = 0
-        try streamChunks(source, size: declared, stored: stored, budget: budget) { chunk in
-            crc2 = total2 == 0 ? chunk.crc : CRC32.combine(crc2, chunk.crc, secondLength: UInt64(chunk.length))
-            compressed2 += UInt64(chunk.data.count)
-            total2 += UInt64(chunk.length)
-            try chunk.data.withUnsafeBytes { try sink($0) }
-            offset += UInt64(chunk.data.count)
+            try spool.append(chunk.data)
             progress(UInt64(chunk.length))
         }
-        guard crc2 == crc, compressed2 == compressed else {
-            throw IntuneWinError.badInput(source.path, "file changed while packing (content differs between reads)")
+        try writeLocalHeader(makeEntry(name: source.zipName, method: stored ? ZipEntry.stored : ZipEntry.deflated, time: time,
+                                       crc: crc, compressed: spool.count, uncompressed: declared))
+        try spool.drain { bytes in
+            try sink(bytes)
+            offset += UInt64(bytes.count)
         }
     }
 
@@ -379,6 +377,7 @@ final class InnerZipBuilder {
             do {
                 let fd = try openForReading(source.path)
                 defer { close(fd) }
+                let stamp = try changeStamp(fd, path: source.path)
                 var previous: [UInt8]? = nil
                 for index in 0..<count {
                     if stop.isSet { break }
@@ -402,7 +401,10 @@ final class InnerZipBuilder {
                         p.set(0, compressChunk(chunk, dictionary: dictionary, final: final, decideStore: false, forceStore: stored).chunk)
                     }
                 }
-                if !stop.isSet { try expectEnd(fd, path: source.path, expected: size) }
+                if !stop.isSet {
+                    try expectEnd(fd, path: source.path, expected: size)
+                    try expectUnchanged(fd, since: stamp, path: source.path)
+                }
             } catch {
                 let failed = Pending(source, .memory)
                 failed.fail(error)
@@ -421,6 +423,7 @@ final class InnerZipBuilder {
         let deflater = Deflater(level: options.level)
         let fd = try openForReading(source.path)
         defer { close(fd) }
+        let stamp = try changeStamp(fd, path: source.path)
         var done: UInt64 = 0
         while done < size {
             let length = Int(min(1 << 20, size - done))
@@ -434,6 +437,7 @@ final class InnerZipBuilder {
             try consume(CompressedChunk(data: out, crc: crc.value, length: length))
         }
         try expectEnd(fd, path: source.path, expected: size)
+        try expectUnchanged(fd, since: stamp, path: source.path)
     }
 
     // MARK: File access
@@ -466,6 +470,30 @@ final class InnerZipBuilder {
         let n = read(fd, &probe, 1)
         if n < 0 { throw IntuneWinError.badInput(path, "cannot read: \(String(cString: strerror(errno)))") }
         if n > 0 { throw IntuneWinError.badInput(path, "file changed while packing (grew beyond \(expected) bytes)") }
+    }
+
+    /// Size, modification and change time of an open file: a write to it moves the change time, which
+    /// no user call can set back, so a large file rewritten while it is read is caught.
+    private struct ChangeStamp: Equatable {
+        var size: Int64, mtime: Int, mtimeNanos: Int, ctime: Int, ctimeNanos: Int
+    }
+
+    private func changeStamp(_ fd: Int32, path: String) throws -> ChangeStamp {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw IntuneWinError.badInput(path, "cannot read: \(String(cString: strerror(errno)))") }
+        #if canImport(Darwin)
+        return ChangeStamp(size: Int64(info.st_size), mtime: info.st_mtimespec.tv_sec, mtimeNanos: info.st_mtimespec.tv_nsec,
+                           ctime: info.st_ctimespec.tv_sec, ctimeNanos: info.st_ctimespec.tv_nsec)
+        #else
+        return ChangeStamp(size: Int64(info.st_size), mtime: info.st_mtim.tv_sec, mtimeNanos: info.st_mtim.tv_nsec,
+                           ctime: info.st_ctim.tv_sec, ctimeNanos: info.st_ctim.tv_nsec)
+        #endif
+    }
+
+    private func expectUnchanged(_ fd: Int32, since stamp: ChangeStamp, path: String) throws {
+        guard try changeStamp(fd, path: path) == stamp else {
+            throw IntuneWinError.badInput(path, "file changed while packing (modified while it was read)")
+        }
     }
 
     private func checkStillEmpty(_ source: SourceEntry) throws {

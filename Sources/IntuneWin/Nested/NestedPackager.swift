@@ -38,6 +38,7 @@ enum NestedPackager {
         var done: UInt64 = 0
         let builder = InnerZipBuilder(options: request.compression,
                                       packingTime: DOSDateTime(unixTime: Int64(Date().timeIntervalSince1970)),
+                                      spoolFolder: staging,
                                       progress: { n in done += n; progress?(done, total) },
                                       sink: { chunk in sha.update(chunk); try payload.write(chunk) })
         try builder.add(plan.entries)

@@ -85,6 +85,7 @@ public enum Packager {
         let encryptor = try ContentEncryptor(keys: keys, output: file)
         var done: UInt64 = 0
         let inner = InnerZipBuilder(options: request.compression, packingTime: now,
+                                    spoolFolder: (outFile as NSString).deletingLastPathComponent,
                                     progress: { n in done += n; progress?(done, totalBytes) },
                                     sink: { try encryptor.write($0) })
         try inner.add(plan)

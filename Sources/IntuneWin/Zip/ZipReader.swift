@@ -236,7 +236,7 @@ public struct ZipReader {
             }
             try source.stream(from: start, length: entry.compressedSize, counted)
         case ZipEntry.deflated:
-            let inflater = Inflater()
+            let inflater = Inflater(expectedSize: entry.uncompressedSize)
             do {
                 try source.stream(from: start, length: entry.compressedSize) { chunk in
                     try inflater.process(chunk, sink: counted)
