@@ -73,6 +73,7 @@ fuzz: deps
 
 bench: release
 	python3 bench/run.py $(BENCH_ARGS)
+	bench/imelog_bench.sh $(TOOL_RELEASE)
 
 demo: build
 	@mkdir -p $(DEMO_OUT)

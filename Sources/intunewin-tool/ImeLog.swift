@@ -60,9 +60,16 @@ struct ImeLog: ParsableCommand {
             var summary = "  attempt \(n + 1) (thread \(attempt.thread.map(String.init) ?? "?"))"
             if let code = attempt.exitCode { summary += ": exit code \(code)" + (attempt.hresult.map { " → \(IMEFindings.hex($0))" } ?? "") + " (\(attempt.exitCodeMapping ?? "no mapping logged"))" }
             Terminal.line(summary)
-            for phase in attempt.phases { Terminal.line("    \(phase.time?.description ?? "                       ")  \(phase.kind.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(phase.detail)") }
+            for phase in attempt.phases { Terminal.line("    \(phase.time?.description ?? "                       ")  \(padded(phase.kind.rawValue, 16)) \(phase.detail)") }
         }
         if contentInfo { for record in app.contentInfo { for line in contentInfoLines(record) { Terminal.line("  content info: \(line)") } } }
+    }
+
+    /// `text` cut or space-padded to `width` characters (`padding(toLength:)` for the ASCII phase names,
+    /// without Foundation's UTF-16 round trip on every timeline line).
+    private func padded(_ text: String, _ width: Int) -> String {
+        let count = text.count
+        return count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - count)
     }
 
     private func intentName(_ intent: Int) -> String {

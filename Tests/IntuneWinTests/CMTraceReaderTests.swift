@@ -124,3 +124,62 @@ final class CMTraceReaderTests: XCTestCase {
         #endif
     }
 }
+
+/// The byte-level header, copy-export and formatting paths against the String versions they stand in for.
+extension CMTraceReaderTests {
+    func testByteTimestampMatchesStringVersion() {
+        let times = ["14:54:47.4106180", "06:08:04.883+480", "06:08:04.883-60", "1:2:3", "23:59:60.1234567891", "12:00:00.",
+                     "12:00:00.5-", "12:00:00+", "99999999999:00:00", "12:00:00.000+-5", "12:00:00.000-+5", "+1:2:3", "12:0:0.00012",
+                     "12::00", "12:00:00:00", " 12:00:00", "12:00:00 ", "١٢:00:00", "12:00:00.1e3", "24:00:00.000+1441", ""]
+        let dates = ["2-25-2025", "12-01-2023", "2025-2-25", "0-1-2025", "1-2-x-2025", "--1-2-2025", "13-1-2025", "1-32-2025",
+                     "+1-2-2025", "1-2-99999999999999", "1-2-20255", "é-1-2", "1-2-", ""]
+        for t in times {
+            for d in dates {
+                let fast = CMTraceReader.timestamp(time: Array(t.utf8)[...], date: Array(d.utf8)[...])
+                XCTAssertEqual(fast, CMTraceReader.timestamp(time: t, date: d), "\(t) \(d)")
+            }
+        }
+        XCTAssertNil(CMTraceReader.timestamp(time: nil as ArraySlice<UInt8>?, date: Array("1-2-2025".utf8)[...]))
+    }
+
+    func testIntegerMatchesInt() {
+        for text in ["0", "26", "007", "+5", "-5", "", " 1", "1 ", "999999999999999999", "9999999999999999999", "1é", "٣"] {
+            XCTAssertEqual(CMTraceReader.integer(Array(text.utf8)[...]), Int(text), text)
+        }
+    }
+
+    func testCopyExportBytesMatchStrings() {
+        let lines = ["msg\tIntuneManagementExtension\t16/09/2021 23:11:32\t11 (0xb)", "  msg  \tA\tB\t16/09/2021 23:11:32\t 11 (0xb) ",
+                     "msg\t\t16/09/2021 23:11:32\t11 (0xb)", "\tA\t16/09/2021 23:11:32\t11 (0xb)", "msg\tA\t16/09/2021 23:11:32\t11(0xb)",
+                     "msg\tA\t16/09/2021 23:11:32\tx (0xb)", "msg\tA\t31/13/2021 23:11:32\t11 (0xb)", "a\tb", "a\t\t\t",
+                     "msg\tA\t16/09/2021 23:11:32\t+11 (0xb)", "msg\tA\t16/09/2021 23:11:32\t11   (0x", "é\tA\t16/09/2021 23:11:32\t11 (0xb)"]
+        for line in lines {
+            let bytes = Array(line.utf8)[...]
+            let text = CMTraceReader.copyExportText(bytes, source: "s", line: 3)
+            XCTAssertEqual(CMTraceReader.copyExport(bytes, source: "s", line: 3), text, line)
+            if line.utf8.allSatisfy({ $0 < 0x80 }) { XCTAssertEqual(CMTraceReader.copyExportASCII(bytes, source: "s", line: 3), text, line) }
+        }
+    }
+
+    func testFirstLineMatchesCharacterSearch() {
+        for message in ["one", "one\ntwo", "\nx", "a\r\nb\nc", "a\r\nb", "é\nx", "x\n\u{301}y", ""] {
+            let record = CMTraceRecord(kind: .text, message: message)
+            XCTAssertEqual(record.firstLine, message.firstIndex(of: "\n").map { String(message[..<$0]) } ?? message, message)
+        }
+    }
+
+    func testDescriptionMatchesPaddedFormat() {
+        func reference(_ t: LogTimestamp) -> String {
+            func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
+            var text = "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2)) \(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2)).\(pad(t.nanoseconds / 1_000_000, 3))"
+            if let bias = t.biasMinutes { text += bias < 0 ? "\(bias)" : "+\(bias)" }
+            return text
+        }
+        let stamps = [LogTimestamp(year: 2021, month: 9, day: 16, hour: 23, minute: 11, second: 32, nanoseconds: 410_618_000),
+                      LogTimestamp(year: 1, month: 1, day: 1, hour: 0, minute: 0, second: 0),
+                      LogTimestamp(year: 9999, month: 12, day: 31, hour: 24, minute: 59, second: 61, nanoseconds: 999_999_999, biasMinutes: -60),
+                      LogTimestamp(year: 2023, month: 12, day: 1, hour: 6, minute: 8, second: 4, nanoseconds: 883_000_000, biasMinutes: 480),
+                      LogTimestamp(year: 12345, month: 100, day: -1, hour: 0, minute: 0, second: 0, nanoseconds: -5)]
+        for t in stamps { XCTAssertEqual(t.description, reference(t)) }
+    }
+}

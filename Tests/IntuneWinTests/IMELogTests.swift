@@ -202,3 +202,141 @@ final class IMELogTests: XCTestCase {
         }
     }
 }
+
+/// The byte-level paths (classifier, GUID rules, reader across chunk boundaries) against the String rules
+/// they replace, on every sample, every fuzz input, and variants made from them.
+extension IMELogTests {
+    static var fuzz: String { TestSupport.fixtures + "/fuzz-regressions/cmtrace" }
+
+    private static func samples() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: logs).filter { $0.hasSuffix(".log") }.sorted().map { logs + "/" + $0 }
+    }
+
+    /// Every message of the samples and fuzz inputs, and variants: IME's lead-ins, a non-ASCII tail,
+    /// CR LF inside, every phrase alone and with a number or text after it.
+    private static func messages() throws -> [String] {
+        var out: [String] = []
+        let fuzzFiles = try FileManager.default.contentsOfDirectory(atPath: fuzz).filter { $0.hasSuffix(".bin") }.map { fuzz + "/" + $0 }
+        for path in try samples() + fuzzFiles {
+            try CMTraceReader(path: path).forEach { out.append($0.message) }
+        }
+        var variants: [String] = []
+        for m in out {
+            variants += ["----" + m, "---->>" + m, m + " é", m + "\r\nnext", String(m.prefix(40))]
+        }
+        for marker in IMEMarker.allCases {
+            let t = marker.text
+            variants += [t, t + "12", " x " + t + "1,234.5 rest", t + "Detected", t + " true", t + "abc, def",
+                         "[Win32App] " + t + "-7", t + "é", "----" + t + "3", t + "\u{301}5"]
+        }
+        variants += ["[Win32App] process id = 42", "[Win32App] lpExitCode 1603", "Job has failed.", "Get policies = [",
+                     "processing targeted app (name='A', id='F86744E0-2D10-415F-BCA5-76E6E1B075E9') with intent=3",
+                     "Processing app (id=f86744e0-2d10-415f-bca5-76e6e1b075e9, name = Citrix)", "Response from Intune = {",
+                     "Unzipping file on session 1 to C:\\x", "Set EnforcementStateMessage EnforcementState: 5000, ErrorCode: -2016345060",
+                     "", "-", "----", "---->>", "[", "é", "\r\n", "Get policies = \u{301}[]"]
+        return out + variants
+    }
+
+    func testByteClassifierMatchesFoundationSearch() throws {
+        let all = try Self.messages()
+        XCTAssertGreaterThan(all.count, 5000)
+        var classified = 0
+        for m in all {
+            var fastFlag = false, slowFlag = false
+            let fast = IMEEvent.classify(m, installBehavior: &fastFlag)
+            let slow = IMEEvent.classifyWithFoundation(m, installBehavior: &slowFlag)
+            XCTAssertEqual(fast, slow, m)
+            if case .policies = slow {} else { XCTAssertEqual(fastFlag, slowFlag, m) }
+            if slow != nil { classified += 1 }
+        }
+        XCTAssertGreaterThan(classified, 500, "the variants reach the events")
+    }
+
+    /// The GUID scan and the app-id rules by bytes give what the String versions give.
+    func testGUIDRulesMatchStringRules() throws {
+        var checked = 0
+        let extra = ["user f86744e0-2d10-415f-bca5-76e6e1b075e9", "app id: F86744E0-2D10-415F-BCA5-76E6E1B075E9_12 x",
+                     "(id =f86744e0-2d10-415f-bca5-76e6e1b075e9)", "é app f86744e0-2d10-415f-bca5-76e6e1b075e9_1é",
+                     "af86744e0-2d10-415f-bca5-76e6e1b075e9", "f86744e0-2d10-415f-bca5-76e6e1b075e9f",
+                     "f86744e0-2d10-415f-bca5-76e6e1b075e9-2d10-415f-bca5-76e6e1b075e9", "\tapp\t f86744e0-2d10-415f-bca5-76e6e1b075e9_3-",
+                     "APP:f86744e0-2d10-415f-bca5-76e6e1b075e9", " id = f86744e0-2d10-415f-bca5-76e6e1b075e9_"]
+        for m in try Self.messages() + extra {
+            let bytes = Array(m.utf8)
+            XCTAssertEqual(IMEEvent.guids(in: m).map(\.id), Self.referenceGUIDs(bytes), m)
+            bytes.withUnsafeBufferPointer { b in
+                IMEEvent.forEachGUID(in: b) { i in
+                    let before = Substring(String(decoding: b[max(0, i - 24)..<i], as: UTF8.self))
+                    let after = Substring(String(decoding: b[(i + 36)..<min(b.count, i + 76)], as: UTF8.self))
+                    XCTAssertEqual(IMELogAnalyzer.namesApp(b, guidAt: i), IMELogAnalyzer.namesApp(before: before, after: after), m)
+                    checked += 1
+                    return true
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 100)
+    }
+
+    /// The GUID scan as first written: every offset, 8-4-4-4-12 hex, no hex digit touching either end.
+    private static func referenceGUIDs(_ chars: [UInt8]) -> [String] {
+        func isHex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) }
+        var out: [String] = []
+        var i = 0
+        while i + 36 <= chars.count {
+            var j = i, ok = true
+            for (k, n) in [8, 4, 4, 4, 12].enumerated() {
+                for _ in 0..<n { if !isHex(chars[j]) { ok = false; break }; j += 1 }
+                if !ok { break }
+                if k < 4 { if chars[j] != UInt8(ascii: "-") { ok = false; break }; j += 1 }
+            }
+            if ok, i == 0 || !isHex(chars[i - 1]), j >= chars.count || !isHex(chars[j]) {
+                out.append(String(decoding: chars[i..<j], as: UTF8.self).lowercased()); i = j
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// Reading all samples concatenated (repeated past several 1 MiB read chunks) gives the records of
+    /// reading them one by one, at the shifted lines, and the same report as feeding those to one analyzer.
+    /// (Every sample ends with a newline and no open record, so concatenating does not join records.)
+    func testConcatenationReadsLikeTheFilesOneByOne() throws {
+        let paths = try Self.samples()
+        XCTAssertEqual(paths.count, 16)
+        let copies = 8
+        var joined: [UInt8] = []
+        var expected: [CMTraceRecord] = []
+        var lineOffset = 0
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("imelog-concat-\(getpid()).log").path
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        for _ in 0..<copies {
+            for path in paths {
+                let data = try XCTUnwrap(FileManager.default.contents(atPath: path))
+                XCTAssertEqual(data.last, 0x0A, path)
+                joined += data
+                for var record in try CMTraceReader.records(path: path) {
+                    record.source = target
+                    record.line += lineOffset
+                    expected.append(record)
+                }
+                lineOffset += data.filter { $0 == 0x0A }.count
+            }
+        }
+        XCTAssertGreaterThan(joined.count, 2 * CMTraceReader.chunkSize, "crosses read-chunk boundaries")
+        XCTAssertTrue(FileManager.default.createFile(atPath: target, contents: Data(joined)))
+        let read = try CMTraceReader.records(path: target)
+        XCTAssertEqual(read.count, expected.count)
+        for (a, b) in zip(read, expected) where a != b { XCTFail("line \(b.line): \(a) != \(b)"); break }
+
+        let oneByOne = IMELogAnalyzer()
+        expected.forEach { oneByOne.add($0) }
+        let want = oneByOne.report()
+        let got = try IMELogAnalyzer.analyze(paths: [target])
+        XCTAssertEqual(got.apps, want.apps)
+        XCTAssertEqual(got.findings, want.findings)
+        XCTAssertEqual(got.unattributed, want.unattributed)
+        XCTAssertEqual(got.recordCount, want.recordCount)
+        XCTAssertEqual(got.fragmentCount, want.fragmentCount)
+        XCTAssertEqual(got.recordCount, copies * (try paths.map { try IMELogAnalyzer.analyze(paths: [$0]).recordCount }.reduce(0, +)))
+    }
+}

@@ -27,6 +27,13 @@ public final class AESCBC {
 
     deinit { EVP_CIPHER_CTX_free(context) }
 
+    /// Starts a new message with the same key and direction from `iv`: reuses the context (no new
+    /// cipher fetch), which random-access reads of many small entries do tens of thousands of times.
+    public func restart(iv: [UInt8]) {
+        precondition(iv.count == 16, "AES-256-CBC needs a 16-byte IV")
+        precondition(EVP_CipherInit_ex(context, nil, nil, nil, iv, -1) == 1)
+    }
+
     /// Transforms `input`; output (possibly shorter, held back until a full block) goes to `sink`.
     public func update(_ input: UnsafeRawBufferPointer, sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         guard input.count > 0 else { return }

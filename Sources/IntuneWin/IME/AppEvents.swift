@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What one IME line means for a Win32 app, recognised by the fixed phrases IME writes
 /// (2020–2026 wording, see docs/IME.md §3). Unrecognised lines classify as nil.
@@ -90,124 +95,235 @@ public enum IMEEvent: Sendable, Equatable {
 
     /// Classifies one message (the first line decides; multi-line bodies are kept for content info).
     public static func classify(_ message: String) -> IMEEvent? {
+        var installBehavior = false
+        return classify(message, installBehavior: &installBehavior)
+    }
+
+    /// `classify`, also telling from the same scan whether the message holds `===Step=== InstallBehavior`
+    /// (the analyzer's cue for the bare install command line that follows). Left false for `Get policies`.
+    ///
+    /// Messages that are plain ASCII without CR (practically every IME line) are classified from their bytes:
+    /// one pass finds the first occurrence of every phrase (a two-byte table lookup per position before any
+    /// comparison), then the decision list below reads those positions. Other messages go through the same
+    /// decision list with Foundation's search, whose Unicode rules (canonical equivalence, CR LF as one
+    /// character) can only differ from a byte search when the text is not plain ASCII.
+    static func classify(_ message: String, installBehavior: inout Bool) -> IMEEvent? {
+        var handled = false
+        var event: IMEEvent?
+        _ = message.utf8.withContiguousStorageIfAvailable { bytes in
+            guard IMEBytes.isPlainASCII(bytes) else { return }
+            handled = true
+            event = classifyASCII(message, bytes, installBehavior: &installBehavior)
+        }
+        if handled { return event }
+        return classifyWithFoundation(message, installBehavior: &installBehavior)
+    }
+
+    /// The byte path of `classify` for a plain-ASCII message.
+    private static func classifyASCII(_ message: String, _ bytes: UnsafeBufferPointer<UInt8>, installBehavior: inout Bool) -> IMEEvent? {
+        let skip = IMEBytes.hasPrefix(bytes, "---->>") ? 6 : IMEBytes.hasPrefix(bytes, "----") ? 4 : 0
+        let m = message[message.utf8.index(message.startIndex, offsetBy: skip)...]
+        let body = UnsafeBufferPointer(rebasing: bytes[skip...])
+        if IMEBytes.hasPrefix(body, policiesPrefix) {
+            return .policies(IMEPolicy.parse(String(m.dropFirst(policiesPrefix.utf8.count))))
+        }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: IMEMarker.allCases.count) { ends in
+            let any = IMEMarkerTable.shared.scan(body, ends: ends)
+            let probe = IMEByteProbe(m: m, bytes: body, ends: ends, any: any)
+            installBehavior = probe.contains(.stepInstallBehavior)
+            return decide(probe, message)
+        }
+    }
+
+    /// `classify` with Foundation's string search (messages that are not plain ASCII; tests compare both paths).
+    static func classifyWithFoundation(_ message: String, installBehavior: inout Bool) -> IMEEvent? {
         let m = message.hasPrefix("---->>") ? String(message.dropFirst(6)) : message.hasPrefix("----") ? String(message.dropFirst(4)) : message
-        func after(_ marker: String) -> Substring? { m.range(of: marker).map { m[$0.upperBound...] } }
-        func number(_ text: Substring?) -> String? {
-            guard let text else { return nil }
-            let s = text.drop { $0 == " " }
-            let digits = s.prefix { $0.isNumber || $0 == "-" || $0 == "," || $0 == "." }
-            return digits.isEmpty ? nil : String(digits).replacingOccurrences(of: ",", with: "")
-        }
-        if m.hasPrefix("Get policies = ") {
-            return .policies(IMEPolicy.parse(String(m.dropFirst("Get policies = ".count))))
-        }
-        if let rest = after("processing targeted app (name='"), let close = rest.range(of: "', id='") {
-            let id = rest[close.upperBound...].prefix(36)
-            return .processingApp(id: String(id).lowercased(), name: String(rest[..<close.lowerBound]), intent: number(after("with intent=")).flatMap { Int($0) })
-        }
-        if let rest = after("Processing app (id="), let id = firstGUID(in: rest) {
-            let name = after("name = ").map { String($0.prefix { $0 != ")" }) }
-            return .processingApp(id: id, name: name, intent: nil)
-        }
-        if let rest = after("===Step=== Start to "), let id = firstGUID(in: rest) { return .processingApp(id: id, name: nil, intent: nil) }
-        if m.contains("===Step=== Detection rules after Execution") { return .detectionAfterStart }
-        if let n = number(after("[Win32App] DetectionType ")).flatMap({ Int($0) }) { return .detectionRuleType(n) }
-        if m.contains("Completed detectionManager") || m.contains("Path doesn't exists") || m.contains("Checked filePath") {
-            if let value = after("applicationDetectedByCurrentRule:") ?? after("applicationDetected:") {
-                return .detected(value.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("true"))
+        if m.hasPrefix(policiesPrefix) { return .policies(IMEPolicy.parse(String(m.dropFirst(policiesPrefix.count)))) }
+        installBehavior = message.contains(IMEMarker.stepInstallBehavior.text)
+        return decide(IMEFoundationProbe(whole: m), message)
+    }
+
+    private static let policiesPrefix = "Get policies = "
+
+    /// The decision list: which event a message is, from where its phrases occur (`probe`). The order matters.
+    private static func decide<P: IMEMessageProbe>(_ probe: P, _ message: String) -> IMEEvent? {
+        let m = probe.m
+        @inline(__always) func after(_ marker: IMEMarker) -> Substring? { probe.after(marker) }
+        @inline(__always) func contains(_ marker: IMEMarker) -> Bool { probe.contains(marker) }
+        // No phrase occurs (the common case): only the prefix tests of the list below can match, in its order.
+        if !probe.any {
+            switch m.utf8.first {
+            case UInt8(ascii: "["):
+                if probe.hasPrefix("[Win32App] Downloading app on session") { return .downloadStart }
+                if probe.hasPrefix("[Win32App] process id = "), let n = number(probe.after("process id = ")).flatMap({ Int($0) }) { return .processID(n) }
+                if probe.hasPrefix("[Win32App] lpExitCode "), let n = number(probe.after("lpExitCode ")).flatMap({ Int64($0) }) { return .exitCode(UInt32(truncatingIfNeeded: n)) }
+                return nil
+            case UInt8(ascii: "G"), UInt8(ascii: "R"):
+                if probe.hasPrefix("Get content info from service,ret = ") || probe.hasPrefix("Response from Intune = ") { return .contentInfo(message) }
+                return nil
+            case UInt8(ascii: "J"), UInt8(ascii: "E"):
+                if probe.hasPrefix("Job has failed.") || probe.hasPrefix("Exception occurs when downloading content using DO") { return .doFailure(firstLine(m)) }
+                return nil
+            default:
+                return nil
             }
         }
-        if let state = after("resulted in action status: Success and detection state: ") { return .detected(state.hasPrefix("Detected")) }
-        if m.contains("and intent is to install, skip applicability check") { return .alreadyDetected }
-        if let value = after("applicability state: ") ?? after("applicability: ") { return .applicability(String(value.prefix { $0 != "." && $0 != "," })) }
-        if m.contains("GRS is expired") || m.contains("has no recorded GRS value") { return .grsExpired }
-        if m.contains("is in GRS. The app will not be enforced") || m.contains("Tried in last 24 hours") { return .grsSkip }
-        if m.contains("===Step=== Download") || m.hasPrefix("[Win32App] Downloading app on session") { return .downloadStart }
-        if m.hasPrefix("Get content info from service,ret = ") || m.hasPrefix("Response from Intune = ") { return .contentInfo(message) }
-        if let url = after("DownloadUrl = ") { return .downloadURL(String(url)) }
-        if m.contains("Content cache miss") { return .cacheMiss }
-        if m.contains("Content cache found for app") { return .cacheFound }
-        if m.contains("[Win32App DO] start creating a new download job") { return .doJobStart }
-        if let rest = after(" via DO, bytes ") {
+        if let rest = after(.processingTargeted), let close = probe.range(of: "', id='", in: rest) {
+            let id = rest[close.upperBound...].prefix(36)
+            return .processingApp(id: String(id).lowercased(), name: String(rest[..<close.lowerBound]), intent: number(probe.after("with intent=")).flatMap { Int($0) })
+        }
+        if let rest = after(.processingApp), let id = firstGUID(in: rest) {
+            let name = probe.after("name = ").map { String($0.prefix { $0 != ")" }) }
+            return .processingApp(id: id, name: name, intent: nil)
+        }
+        if let rest = after(.stepStartTo), let id = firstGUID(in: rest) { return .processingApp(id: id, name: nil, intent: nil) }
+        if contains(.stepDetectionAfter) { return .detectionAfterStart }
+        if let n = number(after(.detectionType)).flatMap({ Int($0) }) { return .detectionRuleType(n) }
+        if contains(.completedDetection) || contains(.pathDoesNotExist) || contains(.checkedFilePath) {
+            if let value = after(.detectedByCurrentRule) ?? after(.applicationDetected) {
+                return .detected(trimmed(value).lowercased().hasPrefix("true"))
+            }
+        }
+        if let state = after(.detectionState) { return .detected(state.hasPrefix("Detected")) }
+        if contains(.skipApplicability) { return .alreadyDetected }
+        if let value = after(.applicabilityState) ?? after(.applicability) { return .applicability(String(value.prefix { $0 != "." && $0 != "," })) }
+        if contains(.grsExpired) || contains(.noRecordedGRS) { return .grsExpired }
+        if contains(.inGRS) || contains(.triedLast24Hours) { return .grsSkip }
+        if contains(.stepDownload) || probe.hasPrefix("[Win32App] Downloading app on session") { return .downloadStart }
+        if probe.hasPrefix("Get content info from service,ret = ") || probe.hasPrefix("Response from Intune = ") { return .contentInfo(message) }
+        if let url = after(.downloadURL) { return .downloadURL(String(url)) }
+        if contains(.cacheMiss) { return .cacheMiss }
+        if contains(.cacheFound) { return .cacheFound }
+        if contains(.doJobStart) { return .doJobStart }
+        if let rest = after(.viaDOBytes) {
             let parts = rest.prefix { $0 != " " }.split(separator: "/").compactMap { UInt64($0) }
             if parts.count == 2 { return .doProgress(bytes: parts[0], total: parts[1]) }
         }
-        if m.hasPrefix("Job has failed.") || m.hasPrefix("Exception occurs when downloading content using DO")
-            || m.contains("DO download is not finished after") || m.contains("Didn't get content info from service")
-            || m.contains("ErrorDownloadingContent") {
+        if probe.hasPrefix("Job has failed.") || probe.hasPrefix("Exception occurs when downloading content using DO")
+            || contains(.doNotFinished) || contains(.noContentInfo) || contains(.errorDownloadingContent) {
             return .doFailure(firstLine(m))
         }
-        if let url = after("CDN mode, content raw URL is ") { return .cdn(String(url)) }
-        if m.contains("CDN mode, download completes") { return .cdnComplete }
-        if m.contains("Starts verifying encrypted hash") { return .hashVerifyStart }
-        if m.contains("hmac validation is pass") { return .hmacPass }
-        if m.contains("Decryption is done successfully") { return .decrypted }
-        if m.contains("Decryption is failed") { return .decryptFailed }
+        if let url = after(.cdnRawURL) { return .cdn(String(url)) }
+        if contains(.cdnComplete) { return .cdnComplete }
+        if contains(.verifyHash) { return .hashVerifyStart }
+        if contains(.hmacPass) { return .hmacPass }
+        if contains(.decrypted) { return .decrypted }
+        if contains(.decryptFailed) { return .decryptFailed }
         // Damaged lines can hold any digits: sizes outside UInt64 and times that are not finite are not events.
-        if let n = number(after("[Win32App] Downloaded file size ")).flatMap({ Double($0) }).flatMap({ UInt64(exactly: $0.rounded(.down)) }) {
+        if let n = number(after(.downloadedSize)).flatMap({ Double($0) }).flatMap({ UInt64(exactly: $0.rounded(.down)) }) {
             return .downloadedSize(n)
         }
-        if let n = number(after("[Win32App] Downloaded file time ")).flatMap({ Double($0) }), n.isFinite, n >= 0 {
+        if let n = number(after(.downloadedTime)).flatMap({ Double($0) }), n.isFinite, n >= 0 {
             return .downloadMilliseconds(n)
         }
-        if let rest = after("Unzipping file on session"), let to = rest.range(of: " to ") { return .unzip(String(rest[to.upperBound...])) }
-        if let rest = after("[Win32App] Decompressed: to ") { return .unzip(String(rest)) }
-        if let n = number(after("===Step=== Execute retry ")).flatMap({ Int($0) }) { return .executeRetry(n) }
-        if let rest = after("Installer script command line: ") { return .installCommand(String(rest)) }
-        if let rest = after("Launch Win32AppInstaller in ") { return .launch(context: String(rest.prefix { $0 != " " })) }
-        if m.hasPrefix("[Win32App] process id = "), let n = number(after("process id = ")).flatMap({ Int($0) }) { return .processID(n) }
-        if m.contains("Installation is done, collecting result") { return .installDone }
-        if m.contains("Installation is timeout") { return .installTimeout }
-        if let rest = after("Admin did NOT set mapping for lpExitCode: "), let n = number(rest).flatMap({ Int64($0) }) { return .unmappedExitCode(UInt32(truncatingIfNeeded: n)) }
-        if let rest = after("lpExitCode is defined as ") { return .exitCodeMapping(String(rest).trimmingCharacters(in: .whitespaces)) }
-        if m.hasPrefix("[Win32App] lpExitCode "), let n = number(after("lpExitCode ")).flatMap({ Int64($0) }) { return .exitCode(UInt32(truncatingIfNeeded: n)) }
-        if let n = number(after("[Win32App] hResultFromWin32 ")).flatMap({ Int64($0) }) { return .hresult(Int32(truncatingIfNeeded: n)) }
-        if m.contains("installer is running timeout, skip staged content clean up") { return .skipCleanupTimeout }
-        if let rest = after("removing content from cache ") { return .removeIncoming(String(rest)) }
-        if let rest = after("Cleaning up staged content ") { return .cleanupIMECache(String(rest)) }
-        if let rest = after("Set EnforcementStateMessage EnforcementState: ") {
+        if let rest = after(.unzipping), let to = probe.range(of: " to ", in: rest) { return .unzip(String(rest[to.upperBound...])) }
+        if let rest = after(.decompressed) { return .unzip(String(rest)) }
+        if let n = number(after(.executeRetry)).flatMap({ Int($0) }) { return .executeRetry(n) }
+        if let rest = after(.installerCommandLine) { return .installCommand(String(rest)) }
+        if let rest = after(.launchInstaller) { return .launch(context: String(rest.prefix { $0 != " " })) }
+        if probe.hasPrefix("[Win32App] process id = "), let n = number(probe.after("process id = ")).flatMap({ Int($0) }) { return .processID(n) }
+        if contains(.installDone) { return .installDone }
+        if contains(.installTimeout) { return .installTimeout }
+        if let rest = after(.unmappedExitCode), let n = number(rest).flatMap({ Int64($0) }) { return .unmappedExitCode(UInt32(truncatingIfNeeded: n)) }
+        if let rest = after(.exitCodeDefinedAs) { return .exitCodeMapping(trimmed(rest)) }
+        if probe.hasPrefix("[Win32App] lpExitCode "), let n = number(probe.after("lpExitCode ")).flatMap({ Int64($0) }) { return .exitCode(UInt32(truncatingIfNeeded: n)) }
+        if let n = number(after(.hResult)).flatMap({ Int64($0) }) { return .hresult(Int32(truncatingIfNeeded: n)) }
+        if contains(.skipCleanupTimeout) { return .skipCleanupTimeout }
+        if let rest = after(.removingContent) { return .removeIncoming(String(rest)) }
+        if let rest = after(.cleaningStaged) { return .cleanupIMECache(String(rest)) }
+        if let rest = after(.enforcementState) {
             let state = String(rest.prefix { $0 != "," })
-            return .enforcement(state: state, errorCode: number(after("ErrorCode: ")).flatMap { Int64($0) }.map { Int32(truncatingIfNeeded: $0) })
+            return .enforcement(state: state, errorCode: number(probe.after("ErrorCode: ")).flatMap { Int64($0) }.map { Int32(truncatingIfNeeded: $0) })
         }
-        if m.contains("Start reporting app results") { return .reportingStart }
-        if m.contains("Results are successfully sent") { return .reportingSent }
+        if contains(.reportingStart) { return .reportingStart }
+        if contains(.reportingSent) { return .reportingSent }
         return nil
     }
 
-    private static func firstLine(_ text: String) -> String {
-        text.firstIndex(of: "\n").map { String(text[..<$0]) } ?? text
+    /// The number at the start of `text` (after spaces), thousands commas removed.
+    private static func number(_ text: Substring?) -> String? {
+        guard let text else { return nil }
+        let s = text.drop { $0 == " " }
+        let digits = s.prefix { $0.isNumber || $0 == "-" || $0 == "," || $0 == "." }
+        guard !digits.isEmpty else { return nil }
+        // ASCII digits: drop the commas directly (Foundation's replace costs microseconds a call).
+        if digits.utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: digits.utf8.filter { $0 != UInt8(ascii: ",") }, as: UTF8.self) }
+        return String(digits).replacingOccurrences(of: ",", with: "")
+    }
+
+    /// `trimmingCharacters(in: .whitespaces)`, by bytes when the text is ASCII (where that set is space and tab).
+    private static func trimmed(_ text: Substring) -> String {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.trimmingCharacters(in: .whitespaces) }
+        let bytes = text.utf8
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+
+    private static func firstLine<S: StringProtocol>(_ text: S) -> String {
+        text.firstIndex(of: "\n").map { String(text[..<$0]) } ?? String(text)
     }
 
     /// The first GUID (8-4-4-4-12 hex) in `text`, lowercased.
-    public static func firstGUID<S: StringProtocol>(in text: S) -> String? { guids(in: text).first?.id }
+    public static func firstGUID<S: StringProtocol>(in text: S) -> String? {
+        IMEBytes.withUTF8(text) { b in
+            var id: String?
+            forEachGUID(in: b) { at in id = lowercasedGUID(b, at); return false }
+            return id
+        }
+    }
 
     /// Every GUID in `text` with what follows it (to tell `<id>_1` content paths from other ids).
     static func guids<S: StringProtocol>(in text: S) -> [(id: String, before: Substring, after: Substring)] {
-        let chars = Array(text.utf8)
-        var out: [(String, Substring, Substring)] = []
-        let pattern = [8, 4, 4, 4, 12]
-        var i = 0
-        func isHex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) }
-        while i + 36 <= chars.count {
-            var j = i, ok = true
-            for (k, n) in pattern.enumerated() {
-                for _ in 0..<n { if !isHex(chars[j]) { ok = false; break }; j += 1 }
-                if !ok { break }
-                if k < 4 { if chars[j] != UInt8(ascii: "-") { ok = false; break }; j += 1 }
+        IMEBytes.withUTF8(text) { b in
+            var out: [(String, Substring, Substring)] = []
+            forEachGUID(in: b) { i in
+                let j = i + 36
+                let before = Substring(String(decoding: UnsafeBufferPointer(rebasing: b[max(0, i - 24)..<i]), as: UTF8.self))
+                let after = Substring(String(decoding: UnsafeBufferPointer(rebasing: b[j..<min(b.count, j + 40)]), as: UTF8.self))
+                out.append((lowercasedGUID(b, i), before, after))
+                return true
             }
-            let boundaryBefore = i == 0 || !isHex(chars[i - 1])
-            let boundaryAfter = j >= chars.count || !isHex(chars[j])
-            if ok, boundaryBefore, boundaryAfter {
-                let id = String(decoding: chars[i..<j], as: UTF8.self).lowercased()
-                let before = Substring(String(decoding: chars[max(0, i - 24)..<i], as: UTF8.self))
-                let after = Substring(String(decoding: chars[j..<min(chars.count, j + 40)], as: UTF8.self))
-                out.append((id, before, after))
-                i = j
-            } else {
-                i += 1
+            return out
+        }
+    }
+
+    /// Calls `body` with the offset of every GUID (8-4-4-4-12 hex, not inside a longer hex run) in `b`, in
+    /// order, until it returns false. Every GUID has a `-` 8 bytes in, so candidates are found with memchr.
+    static func forEachGUID(in b: UnsafeBufferPointer<UInt8>, _ body: (Int) -> Bool) {
+        guard b.count >= 36, let base = b.baseAddress else { return }
+        let n = b.count
+        var from = 8
+        while from <= n - 28, let hit = memchr(base + from, 0x2D, n - 28 - from + 1) {
+            let dash = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            from = dash + 1
+            let i = dash - 8
+            if isGUID(base, i, n) {
+                if !body(i) { return }
+                from = i + 36 + 8
             }
         }
-        return out
+    }
+
+    @inline(__always) private static func isHex(_ c: UInt8) -> Bool {
+        (c &- 48) < 10 || ((c | 0x20) &- 97) < 6
+    }
+
+    /// A GUID starts at `i` (and no hex digit touches it on either side).
+    private static func isGUID(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
+        guard i >= 0, i + 36 <= n, p[i + 8] == 0x2D, p[i + 13] == 0x2D, p[i + 18] == 0x2D, p[i + 23] == 0x2D else { return false }
+        for k in 0..<36 where k != 8 && k != 13 && k != 18 && k != 23 { if !isHex(p[i + k]) { return false } }
+        if i > 0, isHex(p[i - 1]) { return false }
+        if i + 36 < n, isHex(p[i + 36]) { return false }
+        return true
+    }
+
+    /// The GUID at `i`, lower case.
+    static func lowercasedGUID(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> String {
+        String(unsafeUninitializedCapacity: 36) { out in
+            for k in 0..<36 { let c = b[i + k]; out[k] = (c >= 65 && c <= 90) ? c | 0x20 : c }
+            return 36
+        }
     }
 }
 
@@ -231,7 +347,43 @@ public struct IMEPolicy: Sendable, Equatable {
     public var detectionTypes: [Int]
 
     /// The policies in the JSON array; an unreadable array gives none (the log line may be truncated).
+    /// IME logs the same array at every check-in, so the last one read is kept and reused when the bytes match.
     static func parse(_ json: String) -> [IMEPolicy] {
+        if let hit = lastParsed.lookup(json) { return hit }
+        let policies = parseJSON(json)
+        lastParsed.store(json, policies)
+        return policies
+    }
+
+    private static let lastParsed = LastParsed()
+
+    /// The last few arrays read and their policies, newest first (a lock: analyzers may run on several threads).
+    private final class LastParsed: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [(json: String, policies: [IMEPolicy])] = []
+
+        func lookup(_ text: String) -> [IMEPolicy]? {
+            lock.lock(); defer { lock.unlock() }
+            guard !text.isEmpty else { return nil }
+            let count = text.utf8.count
+            for (n, entry) in entries.enumerated() where entry.json.utf8.count == count {
+                let same = IMEBytes.withUTF8(text) { a in IMEBytes.withUTF8(entry.json) { b in memcmp(a.baseAddress!, b.baseAddress!, count) == 0 } }
+                if same {
+                    if n > 0 { entries.insert(entries.remove(at: n), at: 0) }
+                    return entry.policies
+                }
+            }
+            return nil
+        }
+
+        func store(_ text: String, _ value: [IMEPolicy]) {
+            lock.lock(); defer { lock.unlock() }
+            entries.insert((text, value), at: 0)
+            if entries.count > 8 { entries.removeLast() }
+        }
+    }
+
+    private static func parseJSON(_ json: String) -> [IMEPolicy] {
         guard let array = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] else { return [] }
         return array.compactMap { item in
             guard let id = item["Id"] as? String else { return nil }

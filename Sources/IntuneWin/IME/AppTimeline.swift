@@ -129,8 +129,10 @@ public struct IMELogReport: Sendable {
 /// "app", "id =", or as `<id>_<version>` in a content path) and the thread that named it; lines
 /// without an id belong to the app last named on their thread.
 public final class IMELogAnalyzer {
-    private var apps: [String: IMEApp] = [:]
-    private var order: [String] = []
+    /// Apps in the order they were first named; `appIndex` finds them by id. Kept in an array and changed in
+    /// place, so a new phase does not copy the app's attempts.
+    private var apps: [IMEApp] = []
+    private var appIndex: [String: Int] = [:]
     private var threadApp: [Int: (id: String, last: Double?)] = [:]
     private var policyRecords: [String: IMEEvidence] = [:]
     private var orphans: [Int: [(CMTraceRecord, IMEEvent)]] = [:]
@@ -158,13 +160,14 @@ public final class IMELogAnalyzer {
         recordCount += 1
         if record.kind == .fragment { fragmentCount += 1; return }
         let thread = record.thread ?? -1
-        let event = IMEEvent.classify(record.message)
+        var installBehavior = false
+        let event = IMEEvent.classify(record.message, installBehavior: &installBehavior)
         if case .policies(let list)? = event {
             for policy in list { mergePolicy(policy); policyRecords[policy.id] = IMEEvidence(record) }
             return
         }
         // Install command: the bare line after "===Step=== InstallBehavior".
-        if record.message.contains("===Step=== InstallBehavior") { lastPhaseWasInstallBehavior[thread] = true; return }
+        if installBehavior { lastPhaseWasInstallBehavior[thread] = true; return }
         if lastPhaseWasInstallBehavior[thread] == true {
             lastPhaseWasInstallBehavior[thread] = false
             if event == nil, !record.message.hasPrefix("[") {
@@ -198,7 +201,7 @@ public final class IMELogAnalyzer {
         for (_, list) in orphans.sorted(by: { $0.key < $1.key }) { for (r, e) in list { unattributed.append(Self.loosePhase(e, r)) } }
         orphans = [:]
         unattributed.sort { ($0.evidence.source, $0.evidence.line) < ($1.evidence.source, $1.evidence.line) }
-        let list = order.compactMap { apps[$0] }
+        let list = apps
         return IMELogReport(apps: list, findings: IMEFindings.find(in: list, unattributed: unattributed), recordCount: recordCount,
                             fragmentCount: fragmentCount, unattributed: unattributed)
     }
@@ -218,27 +221,88 @@ public final class IMELogAnalyzer {
         return IMEPhase(kind: kind, detail: record.firstLine, evidence: IMEEvidence(record))
     }
 
+    /// The app a message names: the first GUID that is a known app, else the first GUID written as an app's
+    /// (after "app", "id =" …, or as an `<id>_<version>` content path) and not a user's.
     private func appID(in message: String, event: IMEEvent?) -> String? {
         if case .processingApp(let id, _, _)? = event { return id }
-        let guids = IMEEvent.guids(in: message)
-        if let known = guids.first(where: { apps[$0.id] != nil }) { return known.id }
-        for guid in guids {
-            if guid.before.lowercased().contains("user") { continue }
-            let before = guid.before.lowercased().trimmingCharacters(in: .whitespaces)
-            let digits = guid.after.dropFirst().prefix { $0.isNumber }
-            let next = guid.after.dropFirst(1 + digits.count).first
-            let contentPath = guid.after.hasPrefix("_") && !digits.isEmpty && (next == nil || !(next!.isLetter || next!.isNumber || next == "-"))
-            if contentPath || before.hasSuffix("app") || before.hasSuffix("app:") || before.hasSuffix("app id") || before.hasSuffix("app id:")
-                || before.hasSuffix(" id =") || before.hasSuffix("(id =") || before.hasSuffix("(id=") || before.hasSuffix(" id:") || before.hasSuffix("app:") {
-                return guid.id
+        return IMEBytes.withUTF8(message) { b in
+            var found: String?
+            IMEEvent.forEachGUID(in: b) { i in
+                let id = IMEEvent.lowercasedGUID(b, i)
+                if appIndex[id] != nil { found = id; return false }
+                return true
+            }
+            if found != nil { return found }
+            IMEEvent.forEachGUID(in: b) { i in
+                if Self.namesApp(b, guidAt: i) { found = IMEEvent.lowercasedGUID(b, i); return false }
+                return true
+            }
+            return found
+        }
+    }
+
+    /// Whether the GUID at `i` in `b` is written as an app's id, from the 24 bytes before and 40 after it.
+    static func namesApp(_ b: UnsafeBufferPointer<UInt8>, guidAt i: Int) -> Bool {
+        let before = UnsafeBufferPointer(rebasing: b[max(0, i - 24)..<i])
+        let after = UnsafeBufferPointer(rebasing: b[(i + 36)..<min(b.count, i + 76)])
+        guard IMEBytes.isPlainASCII(before), IMEBytes.isPlainASCII(after) else {
+            // Not plain ASCII: String rules (characters, Unicode case and spaces), as they were written first.
+            return namesApp(before: Substring(String(decoding: before, as: UTF8.self)), after: Substring(String(decoding: after, as: UTF8.self)))
+        }
+        func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
+        let user: [UInt8] = [0x75, 0x73, 0x65, 0x72]
+        if before.count >= 4 {
+            for k in 0...(before.count - 4) where lower(before[k]) == 0x75 {
+                if (1..<4).allSatisfy({ lower(before[k + $0]) == user[$0] }) { return false }
             }
         }
-        return nil
+        var digits = 0
+        if after.first == UInt8(ascii: "_") { while 1 + digits < after.count, after[1 + digits] >= 48, after[1 + digits] <= 57 { digits += 1 } }
+        if digits > 0 {
+            guard 1 + digits < after.count else { return true }
+            let next = after[1 + digits]
+            let letter = (lower(next) >= 97 && lower(next) <= 122)
+            if !(letter || next == UInt8(ascii: "-")) { return true }
+        }
+        var lo = 0, hi = before.count
+        while lo < hi, before[lo] == 0x20 || before[lo] == 0x09 { lo += 1 }
+        while hi > lo, before[hi - 1] == 0x20 || before[hi - 1] == 0x09 { hi -= 1 }
+        func hasSuffix(_ suffix: StaticString) -> Bool {
+            let n = suffix.utf8CodeUnitCount
+            guard hi - lo >= n else { return false }
+            let s = suffix.utf8Start
+            for k in 0..<n where lower(before[hi - n + k]) != s[k] { return false }
+            return true
+        }
+        return hasSuffix("app") || hasSuffix("app:") || hasSuffix("app id") || hasSuffix("app id:")
+            || hasSuffix(" id =") || hasSuffix("(id =") || hasSuffix("(id=") || hasSuffix(" id:")
+    }
+
+    /// `namesApp` with String rules (the first implementation; for text that is not plain ASCII, and tests).
+    static func namesApp(before window: Substring, after: Substring) -> Bool {
+        if window.lowercased().contains("user") { return false }
+        let before = window.lowercased().trimmingCharacters(in: .whitespaces)
+        let digits = after.dropFirst().prefix { $0.isNumber }
+        let next = after.dropFirst(1 + digits.count).first
+        let contentPath = after.hasPrefix("_") && !digits.isEmpty && (next == nil || !(next!.isLetter || next!.isNumber || next == "-"))
+        return contentPath || before.hasSuffix("app") || before.hasSuffix("app:") || before.hasSuffix("app id") || before.hasSuffix("app id:")
+            || before.hasSuffix(" id =") || before.hasSuffix("(id =") || before.hasSuffix("(id=") || before.hasSuffix(" id:") || before.hasSuffix("app:")
+    }
+
+    /// The index of app `id` in `apps`, adding it when new.
+    private func slot(_ id: String) -> Int {
+        if let i = appIndex[id] { return i }
+        apps.append(IMEApp(id: id))
+        appIndex[id] = apps.count - 1
+        return apps.count - 1
     }
 
     private func mergePolicy(_ policy: IMEPolicy) {
-        var app = apps[policy.id] ?? IMEApp(id: policy.id)
-        if apps[policy.id] == nil { order.append(policy.id) }
+        let index = slot(policy.id)
+        merge(policy, into: &apps[index])
+    }
+
+    private func merge(_ policy: IMEPolicy, into app: inout IMEApp) {
         app.name = policy.name.isEmpty ? app.name : policy.name
         app.version = policy.version ?? app.version
         app.intent = policy.intent ?? app.intent
@@ -246,12 +310,14 @@ public final class IMELogAnalyzer {
         app.uninstallCommand = policy.uninstallCommand ?? app.uninstallCommand
         app.installContext = policy.installContext ?? app.installContext
         if !policy.detectionTypes.isEmpty { app.detectionTypes = policy.detectionTypes }
-        apps[policy.id] = app
     }
 
     private func apply(_ event: IMEEvent, record: CMTraceRecord, app id: String) {
-        var app = apps[id] ?? IMEApp(id: id)
-        if apps[id] == nil { order.append(id) }
+        let index = slot(id)
+        apply(event, record: record, id: id, to: &apps[index])
+    }
+
+    private func apply(_ event: IMEEvent, record: CMTraceRecord, id: String, to app: inout IMEApp) {
         let evidence = IMEEvidence(record)
         func phase(_ kind: IMEPhase.Kind, _ detail: String = "") {
             if app.attempts.isEmpty { app.attempts.append(IMEAttempt(thread: record.thread)) }
@@ -329,6 +395,5 @@ public final class IMELogAnalyzer {
         case .reportingStart: phase(.reporting, "start")
         case .reportingSent: phase(.reporting, "sent")
         }
-        apps[id] = app
     }
 }

@@ -47,12 +47,30 @@ public final class CMTraceReader {
         self.source = source
     }
 
-    deinit { try? handle?.close() }
+    deinit {
+        try? handle?.close()
+        chunk?.deallocate()
+    }
+
+    /// One read buffer for the reader's life (fresh 1 MiB `Data` per read cost a page fault per 4 KiB).
+    private var chunk: UnsafeMutableRawPointer?
+
+    /// Reads up to `chunkSize` bytes into `chunk`; 0 at the end of the file.
+    private func readChunk() throws -> Int {
+        guard let handle else { return 0 }
+        if chunk == nil { chunk = .allocate(byteCount: Self.chunkSize, alignment: 16) }
+        while true {
+            let n = read(handle.fileDescriptor, chunk, Self.chunkSize)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw IntuneWinError.badInput(source, "cannot read the log: \(String(cString: strerror(errno)))")
+        }
+    }
 
     /// The next record, or nil at the end of the input.
     public func next() throws -> CMTraceRecord? {
         while readyIndex >= ready.count {
-            ready.removeAll(keepingCapacity: true)
+            if !ready.isEmpty { ready.removeAll(keepingCapacity: true) }
             readyIndex = 0
             guard let line = try nextLine() else {
                 if let pending = open {
@@ -64,6 +82,13 @@ public final class CMTraceReader {
             }
             lineNumber += 1
             process(line, number: lineNumber)
+        }
+        if readyIndex == ready.count - 1 {
+            // The last one ready (most lines make one record): moved out, not copied.
+            let record = ready.removeLast()
+            if !ready.isEmpty { ready.removeAll(keepingCapacity: true) }
+            readyIndex = 0
+            return record
         }
         defer { readyIndex += 1 }
         return ready[readyIndex]
@@ -105,8 +130,8 @@ public final class CMTraceReader {
             }
             // Keep only the unread tail, then read the next chunk.
             if start > 0 { buffer.removeSubrange(0..<start); start = 0 }
-            let data = try handle?.read(upToCount: Self.chunkSize) ?? Data()
-            if data.isEmpty { exhausted = true } else { buffer.append(contentsOf: data) }
+            let count = try readChunk()
+            if count == 0 { exhausted = true } else { buffer.append(contentsOf: UnsafeRawBufferPointer(start: chunk, count: count)) }
         }
     }
 
@@ -162,30 +187,102 @@ public final class CMTraceReader {
 
     /// Builds the record from its message and header bytes; returns what follows the header on the line.
     private func finish(message: ArraySlice<UInt8>, header: ArraySlice<UInt8>, line: Int) -> ArraySlice<UInt8> {
-        var attributes: [String: String] = [:]
+        // name="value" pairs up to `>`; a later pair of the same name wins. Only the fields a record keeps are
+        // looked at, by their bytes; the values become Strings below only when they are kept.
+        var fields = HeaderFields()
         var i = header.startIndex
         var closed = false
-        while i < header.endIndex {
-            let byte = header[i]
-            if byte == UInt8(ascii: ">") { closed = true; i += 1; break }
-            if byte == UInt8(ascii: "<") || byte == 0x20 || byte == 0x09 { i += 1; continue }
-            guard let eq = header[i...].firstIndex(of: UInt8(ascii: "=")),
-                  eq + 1 < header.endIndex, header[eq + 1] == UInt8(ascii: "\"") else { break }
-            let name = String(decoding: header[i..<eq], as: UTF8.self)
-            guard let close = header[(eq + 2)...].firstIndex(of: UInt8(ascii: "\"")) else { break }
-            attributes[name] = String(decoding: header[(eq + 2)..<close], as: UTF8.self)
-            i = close + 1
+        header.withUnsafeBufferPointer { raw in
+            guard let h = raw.baseAddress else { return }
+            let base = header.startIndex, end = raw.count
+            var k = 0
+            while k < end {
+                let byte = h[k]
+                if byte == UInt8(ascii: ">") { closed = true; k += 1; break }
+                if byte == UInt8(ascii: "<") || byte == 0x20 || byte == 0x09 { k += 1; continue }
+                // Names and values are short: a loop beats a memchr call.
+                var eq = k
+                while eq < end, h[eq] != UInt8(ascii: "=") { eq += 1 }
+                guard eq + 1 < end, h[eq + 1] == UInt8(ascii: "\"") else { break }
+                var close = eq + 2
+                while close < end, h[close] != UInt8(ascii: "\"") { close += 1 }
+                guard close < end else { break }
+                if let field = Self.field(UnsafeBufferPointer(start: h + k, count: eq - k)) { fields[field] = (base + eq + 2)..<(base + close) }
+                k = close + 1
+            }
+            i = base + k
         }
         var record = CMTraceRecord(kind: closed ? .cmtrace : .fragment, message: Self.text(message), source: source, line: line)
         if !closed { fragmentCount += 1 }
-        record.time = Self.timestamp(time: attributes["time"], date: attributes["date"])
-        record.component = attributes["component"] ?? ""
-        record.context = attributes["context"] ?? ""
-        record.type = attributes["type"].flatMap { Int($0) } ?? 0
-        record.thread = attributes["thread"].flatMap { Int($0) }
-        record.file = attributes["file"] ?? ""
+        func bytes(_ f: Int) -> ArraySlice<UInt8>? { fields[f].map { header[$0] } }
+        record.time = Self.timestamp(time: bytes(Self.timeField), date: bytes(Self.dateField))
+        record.component = fields[Self.componentField].map { componentCache.string(header[$0]) } ?? ""
+        record.context = fields[Self.contextField].map { contextCache.string(header[$0]) } ?? ""
+        record.type = bytes(Self.typeField).flatMap(Self.integer) ?? 0
+        record.thread = bytes(Self.threadField).flatMap(Self.integer)
+        record.file = fields[Self.fileField].map { fileCache.string(header[$0]) } ?? ""
         ready.append(record)
         return header[i...]
+    }
+
+    /// Where the kept header fields' values are in the header (no heap: one record's worth).
+    private struct HeaderFields {
+        var time, date, component, context, type, thread, file: Range<Int>?
+        subscript(_ n: Int) -> Range<Int>? {
+            get {
+                switch n { case 0: return time; case 1: return date; case 2: return component; case 3: return context
+                case 4: return type; case 5: return thread; default: return file }
+            }
+            set {
+                switch n { case 0: time = newValue; case 1: date = newValue; case 2: component = newValue; case 3: context = newValue
+                case 4: type = newValue; case 5: thread = newValue; default: file = newValue }
+            }
+        }
+    }
+
+    private static let timeField = 0, dateField = 1, componentField = 2, contextField = 3, typeField = 4, threadField = 5, fileField = 6
+    /// Which kept header field a name is (its exact bytes), nil for any other: by length, then the bytes.
+    private static func field(_ name: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let p = name.baseAddress else { return nil }
+        func equals(_ text: StaticString) -> Bool { memcmp(p, text.utf8Start, text.utf8CodeUnitCount) == 0 }
+        switch name.count {
+        case 4:
+            switch p[0] {
+            case UInt8(ascii: "t"): return equals("time") ? timeField : equals("type") ? typeField : nil
+            case UInt8(ascii: "d"): return equals("date") ? dateField : nil
+            case UInt8(ascii: "f"): return equals("file") ? fileField : nil
+            default: return nil
+            }
+        case 6: return equals("thread") ? threadField : nil
+        case 7: return equals("context") ? contextField : nil
+        case 9: return equals("component") ? componentField : nil
+        default: return nil
+        }
+    }
+
+    private var componentCache = StringCache(), contextCache = StringCache(), fileCache = StringCache()
+
+    /// The String of the last bytes seen again (a log names few components), else a new one.
+    private struct StringCache {
+        var bytes: [UInt8] = []
+        var string = ""
+        mutating func string(_ value: ArraySlice<UInt8>) -> String {
+            if value.isEmpty { return "" }
+            if value.count == bytes.count, value.withUnsafeBufferPointer({ v in
+                bytes.withUnsafeBufferPointer { memcmp(v.baseAddress!, $0.baseAddress!, v.count) == 0 }
+            }) { return string }
+            bytes = Array(value)
+            string = String(decoding: value, as: UTF8.self)
+            return string
+        }
+    }
+
+    /// `Int(String)` of the bytes: runs of ASCII digits directly, anything else through `Int(String)`.
+    static func integer(_ value: ArraySlice<UInt8>) -> Int? {
+        if !value.isEmpty, value.count <= 18, value.allSatisfy({ $0 &- 48 < 10 }) {
+            return value.reduce(0) { $0 * 10 + Int($1 &- 48) }
+        }
+        return Int(String(decoding: value, as: UTF8.self))
     }
 
     private func processPlain(_ line: ArraySlice<UInt8>, number: Int) {
@@ -208,7 +305,40 @@ public final class CMTraceReader {
 
     /// CMTrace's "copy" row: message TAB component TAB `dd/MM/yyyy HH:mm:ss` TAB `N (0xH)`, empty fields allowed.
     static func copyExport(_ line: ArraySlice<UInt8>, source: String, line number: Int) -> CMTraceRecord? {
-        guard line.contains(0x09) else { return nil }
+        let (hasTab, plain) = line.withUnsafeBufferPointer { b in
+            (b.baseAddress.map { memchr($0, 0x09, b.count) != nil } ?? false, IMEBytes.isPlainASCII(b))
+        }
+        guard hasTab else { return nil }
+        return plain ? copyExportASCII(line, source: source, line: number) : copyExportText(line, source: source, line: number)
+    }
+
+    /// `copyExport` of a plain-ASCII line, by bytes (trimming is spaces then; fields hold no tabs).
+    static func copyExportASCII(_ line: ArraySlice<UInt8>, source: String, line number: Int) -> CMTraceRecord? {
+        var fields: [Range<Int>] = []
+        var from = line.startIndex
+        for i in line.indices where line[i] == 0x09 { fields.append(from..<i); from = i + 1 }
+        fields.append(from..<line.endIndex)
+        func trim(_ r: Range<Int>) -> Range<Int> {
+            var lo = r.lowerBound, hi = r.upperBound
+            while lo < hi, line[lo] == 0x20 { lo += 1 }
+            while hi > lo, line[hi - 1] == 0x20 { hi -= 1 }
+            return lo..<hi
+        }
+        let filled = fields.indices.filter { !trim(fields[$0]).isEmpty }
+        guard filled.count >= 3, let threadOffset = filled.last, threadOffset > 0 else { return nil }
+        let threadText = trim(fields[threadOffset])
+        guard let space = line[threadText].firstIndex(of: 0x20), let thread = integer(line[threadText.lowerBound..<space]) else { return nil }
+        let tail = trim(space..<threadText.upperBound)
+        guard line[tail].starts(with: [0x28, 0x30, 0x78]) else { return nil }
+        let dateOffset = filled[filled.count - 2]
+        guard dateOffset > 0, let time = copyTimestamp(String(decoding: line[trim(fields[dateOffset])], as: UTF8.self)) else { return nil }
+        let component = filled.filter { $0 > 0 && $0 < dateOffset }.map { String(decoding: line[fields[$0]], as: UTF8.self) }.joined(separator: " ")
+        return CMTraceRecord(kind: .copyExport, message: String(decoding: line[trim(fields[0])], as: UTF8.self), time: time,
+                             component: component, thread: thread, source: source, line: number)
+    }
+
+    /// `copyExport` with String rules (Unicode spaces), for lines that are not plain ASCII.
+    static func copyExportText(_ line: ArraySlice<UInt8>, source: String, line number: Int) -> CMTraceRecord? {
         let fields = line.split(separator: 0x09, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         let filled = fields.enumerated().filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty }
         guard filled.count >= 3, let threadField = filled.last, threadField.offset > 0 else { return nil }
@@ -231,6 +361,57 @@ public final class CMTraceReader {
         guard d.count == 3, t.count == 3, (1...12).contains(d[1]), (1...31).contains(d[0]) else { return nil }
         let stamp = LogTimestamp(year: d[2], month: d[1], day: d[0], hour: t[0], minute: t[1], second: t[2])
         return stamp.isPlausible ? stamp : nil
+    }
+
+    /// `timestamp(time:date:)` of header bytes: the usual `H:mm:ss.fff[±bias]` and `M-d-yyyy` / `yyyy-M-d` read
+    /// from the bytes; anything else through the String version.
+    static func timestamp(time: ArraySlice<UInt8>?, date: ArraySlice<UInt8>?) -> LogTimestamp? {
+        guard let time, let date else { return nil }
+        if let d = plainDate(date), let t = plainTime(time) {
+            let stamp = d.yearFirst
+                ? LogTimestamp(year: d.a, month: d.b, day: d.c, hour: t.h, minute: t.m, second: t.s, nanoseconds: t.nanos, biasMinutes: t.bias)
+                : LogTimestamp(year: d.c, month: d.a, day: d.b, hour: t.h, minute: t.m, second: t.s, nanoseconds: t.nanos, biasMinutes: t.bias)
+            return stamp.isPlausible ? stamp : nil
+        }
+        return timestamp(time: String(decoding: time, as: UTF8.self), date: String(decoding: date, as: UTF8.self))
+    }
+
+    /// A run of 1–9 ASCII digits at `i`: its value and where it ends.
+    private static func digits(_ b: ArraySlice<UInt8>, _ i: Int) -> (value: Int, end: Int)? {
+        var j = i, value = 0
+        while j < b.endIndex, j - i < 9, b[j] &- 48 < 10 { value = value * 10 + Int(b[j] &- 48); j += 1 }
+        guard j > i, j == b.endIndex || b[j] &- 48 >= 10 else { return nil }
+        return (value, j)
+    }
+
+    /// Exactly `digits-digits-digits` (a first run of 4 digits is the year).
+    private static func plainDate(_ b: ArraySlice<UInt8>) -> (a: Int, b: Int, c: Int, yearFirst: Bool)? {
+        guard let a = digits(b, b.startIndex), a.end < b.endIndex, b[a.end] == UInt8(ascii: "-"),
+              let m = digits(b, a.end + 1), m.end < b.endIndex, b[m.end] == UInt8(ascii: "-"),
+              let c = digits(b, m.end + 1), c.end == b.endIndex else { return nil }
+        return (a.value, m.value, c.value, a.end - b.startIndex == 4)
+    }
+
+    /// Exactly `digits:digits:digits[.digits][±digits]`.
+    private static func plainTime(_ b: ArraySlice<UInt8>) -> (h: Int, m: Int, s: Int, nanos: Int, bias: Int?)? {
+        guard let h = digits(b, b.startIndex), h.end < b.endIndex, b[h.end] == UInt8(ascii: ":"),
+              let m = digits(b, h.end + 1), m.end < b.endIndex, b[m.end] == UInt8(ascii: ":"),
+              let s = digits(b, m.end + 1) else { return nil }
+        var i = s.end
+        var nanos = 0
+        if i < b.endIndex, b[i] == UInt8(ascii: ".") {
+            var j = i + 1, count = 0
+            while j < b.endIndex, b[j] &- 48 < 10 { if count < 9 { nanos = nanos * 10 + Int(b[j] &- 48); count += 1 }; j += 1 }
+            guard count > 0 else { return nil }
+            for _ in count..<9 { nanos *= 10 }
+            i = j
+        }
+        var bias: Int?
+        if i < b.endIndex {
+            guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), let v = digits(b, i + 1), v.end == b.endIndex else { return nil }
+            bias = b[i] == UInt8(ascii: "-") ? -v.value : v.value
+        }
+        return (h.value, m.value, s.value, nanos, bias)
     }
 
     /// `H:mm:ss[.f…][±bias]` with `M-d-yyyy` (or `yyyy-M-d`); nil when either is missing or unreadable.
@@ -308,7 +489,8 @@ public final class CMTraceReader {
     /// UTF-8 text without CR and without BOMs.
     static func text(_ bytes: ArraySlice<UInt8>) -> String {
         let clean = removingBOMs(bytes)
-        guard clean.contains(0x0D) else { return String(decoding: clean, as: UTF8.self) }
+        let hasCR = clean.withUnsafeBufferPointer { b in b.baseAddress.map { memchr($0, 0x0D, b.count) != nil } ?? false }
+        guard hasCR else { return String(decoding: clean, as: UTF8.self) }
         return String(decoding: clean.filter { $0 != 0x0D }, as: UTF8.self)
     }
 }

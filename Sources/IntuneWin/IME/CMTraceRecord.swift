@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One entry of a CMTrace-style log (IME, AppWorkload, AgentExecutor, ConfigMgr): the message and the
 /// header fields the writer put around it. Lines that are not CMTrace are kept as `.text` records so
@@ -54,7 +59,16 @@ public struct CMTraceRecord: Sendable, Equatable {
 
     /// The first line of the message, for one-line displays and evidence.
     public var firstLine: String {
-        message.firstIndex(of: "\n").map { String(message[..<$0]) } ?? message
+        // The first LF byte ends the first line unless a CR precedes it (CR LF is one Character, which the
+        // Character search below steps over, as it always has).
+        var cut = -1
+        let fast = message.utf8.withContiguousStorageIfAvailable { b -> Bool in
+            guard let base = b.baseAddress, let hit = memchr(base, 0x0A, b.count) else { return true }
+            cut = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            return cut == 0 || base[cut - 1] != 0x0D
+        } ?? false
+        if fast { return cut < 0 ? message : String(message[..<message.utf8.index(message.startIndex, offsetBy: cut)]) }
+        return message.firstIndex(of: "\n").map { String(message[..<$0]) } ?? message
     }
 }
 
@@ -109,6 +123,24 @@ public struct LogTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// `yyyy-MM-dd HH:mm:ss.fff` (plus the bias when written).
     public var description: String {
+        if (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day), (0...99).contains(hour),
+           (0...99).contains(minute), (0...99).contains(second), (0..<1_000_000_000).contains(nanoseconds) {
+            // Every field fits its width: written digit by digit (a timeline prints one per phase).
+            var text = String(unsafeUninitializedCapacity: 23) { out in
+                var at = 0
+                func put(_ n: Int, _ width: Int) {
+                    var divisor = 1
+                    for _ in 1..<width { divisor *= 10 }
+                    while divisor > 0 { out[at] = UInt8(48 + n / divisor % 10); at += 1; divisor /= 10 }
+                }
+                func sep(_ c: Character) { out[at] = c.asciiValue!; at += 1 }
+                put(year, 4); sep("-"); put(month, 2); sep("-"); put(day, 2); sep(" ")
+                put(hour, 2); sep(":"); put(minute, 2); sep(":"); put(second, 2); sep("."); put(nanoseconds / 1_000_000, 3)
+                return at
+            }
+            if let bias = biasMinutes { text += bias < 0 ? "\(bias)" : "+\(bias)" }
+            return text
+        }
         func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
         var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(nanoseconds / 1_000_000, 3))"
         if let bias = biasMinutes { text += bias < 0 ? "\(bias)" : "+\(bias)" }

@@ -56,13 +56,17 @@ public final class DecryptedContent: RandomAccessSource {
     public let paddingLength: Int
     private let content: EncryptedContent
     private let key: SecretBytes
+    /// Idle decryption contexts, reused across reads (and threads) with a fresh IV each time.
+    private var idle: [AESCBC] = []
+    private let idleLock = NSLockLike()
 
     init(content: EncryptedContent, key: SecretBytes) throws {
         self.content = content
         self.key = key
         self.path = content.source.path
         let ctSize = content.ciphertextSize
-        let last = try Self.decryptBlocks(content: content, key: key, firstBlock: (ctSize / 16) - 1, count: 1)
+        let last = try Self.decryptBlocks(content: content, aes: AESCBC(key: key, iv: content.storedIV, direction: .decrypt),
+                                          firstBlock: (ctSize / 16) - 1, count: 1)
         let pad = Int(last[15])
         guard pad >= 1, pad <= 16, last[(16 - pad)...].allSatisfy({ Int($0) == pad }) else {
             throw IntuneWinError.checkFailed(content.source.path, "bad PKCS#7 padding after decryption (wrong key, or corrupt content)")
@@ -71,11 +75,11 @@ public final class DecryptedContent: RandomAccessSource {
         size = ctSize - UInt64(pad)
     }
 
-    private static func decryptBlocks(content: EncryptedContent, key: SecretBytes, firstBlock: UInt64, count: Int) throws -> [UInt8] {
+    private static func decryptBlocks(content: EncryptedContent, aes: AESCBC, firstBlock: UInt64, count: Int) throws -> [UInt8] {
         let iv = firstBlock == 0 ? content.storedIV
             : try content.source.readExactly(at: EncryptedContent.headerSize + (firstBlock - 1) * 16, count: 16)
         let ct = try content.source.readExactly(at: EncryptedContent.headerSize + firstBlock * 16, count: count * 16)
-        let aes = AESCBC(key: key, iv: iv, direction: .decrypt)
+        aes.restart(iv: iv)
         var out = [UInt8]()
         out.reserveCapacity(ct.count)
         ct.withUnsafeBytes { aes.update($0) { out.append(contentsOf: $0) } }
@@ -88,7 +92,11 @@ public final class DecryptedContent: RandomAccessSource {
         let want = Int(min(UInt64(buffer.count), size - offset))
         let firstBlock = offset / 16
         let lastBlock = (offset + UInt64(want) - 1) / 16
-        let plain = try Self.decryptBlocks(content: content, key: key, firstBlock: firstBlock, count: Int(lastBlock - firstBlock + 1))
+        idleLock.lock()
+        let aes = idle.popLast() ?? AESCBC(key: key, iv: content.storedIV, direction: .decrypt)
+        idleLock.unlock()
+        defer { idleLock.lock(); idle.append(aes); idleLock.unlock() }
+        let plain = try Self.decryptBlocks(content: content, aes: aes, firstBlock: firstBlock, count: Int(lastBlock - firstBlock + 1))
         let skip = Int(offset - firstBlock * 16)
         plain.withUnsafeBytes { src in
             buffer.baseAddress!.copyMemory(from: src.baseAddress! + skip, byteCount: want)
