@@ -49,7 +49,7 @@ struct Lint: ParsableCommand {
                 "source": content,
                 "setupFile": setup,
                 "clean": findings.isEmpty,
-                "findings": findings.map { ["rule": $0.rule.rawValue, "path": $0.path, "message": $0.message] },
+                "findings": findings.map { ["rule": $0.rule.rawValue, "path": $0.path, "message": $0.fullMessage] },
                 "excluded": excluded,
             ] as [String: Any])
         } else {
@@ -69,7 +69,7 @@ extension Terminal {
         let pathWidth = min(40, findings.map { max($0.path.count, 1) }.max() ?? 0)
         for finding in findings {
             let path = finding.path.isEmpty ? "." : finding.path
-            line("\(pad(finding.rule.rawValue, ruleWidth))  \(pad(path, pathWidth))  \(finding.message)")
+            line("\(pad(finding.rule.rawValue, ruleWidth))  \(pad(path, pathWidth))  \(finding.fullMessage)")
         }
     }
 

@@ -140,7 +140,8 @@ struct Pack: ParsableCommand {
         }
         (progress ?? bar).finish()
         if silent { return }
-        if !json { for warning in result.warnings { Terminal.warning(warning) } }
+        let warnings = result.findings.map { "\($0.rule.rawValue): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.fullMessage)" }
+        if !json { for warning in warnings { Terminal.warning(warning) } }
         let d = result.detection
         if json {
             Terminal.json([
@@ -156,7 +157,7 @@ struct Pack: ParsableCommand {
                 "fileDigest": Terminal.base64(d.encryptionInfo.fileDigest),
                 "fileDigestAlgorithm": d.encryptionInfo.fileDigestAlgorithm,
                 "msiInfo": d.msiInfo.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.name, $0.value) }) } as Any,
-                "warnings": result.warnings,
+                "warnings": warnings,
                 "excluded": result.excluded,
                 "nested": result.nested.map { n -> [String: Any] in
                     ["launcher": n.kind.rawValue, "launcherFile": n.launcherFile, "launcherSHA256": n.launcherSHA256,

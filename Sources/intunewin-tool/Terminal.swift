@@ -116,3 +116,44 @@ enum SignalCleanup {
         _exit(code)
     }
 }
+
+/// The library's remedies, worded in this tool's options.
+extension IntuneWinError.Remedy {
+    var advice: String {
+        switch self {
+        case .allowOverwrite: return "use --force to overwrite"
+        case .liftSizeLimits: return "use --no-size-limits to override"
+        case .giveDeviceKeyPassword: return "give its password with --device-key-password"
+        case .giveAsDecryptInfo: return "give it with --decrypt-info and the device's private key (--device-key)"
+        case .exclude(let pattern): return "leave it out with --exclude '\(pattern)' or a line \(pattern) in \(ExcludeRules.ignoreFileName)"
+        case .packNested: return "consider pack --nested-zip"
+        case .outputOutsideSource: return "choose an output outside it with -o"
+        }
+    }
+}
+
+extension IntuneWinError {
+    /// The one-line message the tool prints: the library's description, then the advice if any.
+    var message: String { remedy.map { "\(description); \($0.advice)" } ?? description }
+
+    /// The process exit code for this kind: 1 check failed, 2 usage, 3 bad input, 4 cannot write, 130 interrupted.
+    var exitCode: Int32 {
+        switch kind {
+        case .checkFailed: return 1
+        case .usage: return 2
+        case .badInput: return 3
+        case .cannotWrite: return 4
+        case .interrupted: return 130
+        }
+    }
+}
+
+extension LintFinding {
+    /// The finding's message with its remedy worded in this tool's options.
+    var fullMessage: String { remedy.map { "\(message); \($0.advice)" } ?? message }
+}
+
+extension VerificationCheck {
+    /// The check's detail with its remedy worded in this tool's options.
+    var fullDetail: String { remedy.map { "\(detail); \($0.advice)" } ?? detail }
+}

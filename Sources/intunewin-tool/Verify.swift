@@ -36,12 +36,12 @@ struct Verify: ParsableCommand {
                 "file": file,
                 "passed": report.passed,
                 "entries": report.entryCount,
-                "checks": report.checks.map { ["name": $0.name, "outcome": $0.outcome.rawValue, "detail": $0.detail] },
+                "checks": report.checks.map { ["name": $0.name, "outcome": $0.outcome.rawValue, "detail": $0.fullDetail] },
             ] as [String: Any])
         } else {
             for check in report.checks {
                 let tag = check.outcome == .passed ? "ok  " : check.outcome == .failed ? "FAIL" : "skip"
-                Terminal.line("\(tag)  \(check.name.padding(toLength: 17, withPad: " ", startingAt: 0))\(check.detail)")
+                Terminal.line("\(tag)  \(check.name.padding(toLength: 17, withPad: " ", startingAt: 0))\(check.fullDetail)")
             }
             let failed = report.failures
             Terminal.line(failed.isEmpty ? "\(file): verified (\(report.checks.count) checks passed)"
@@ -49,7 +49,7 @@ struct Verify: ParsableCommand {
         }
         if !report.passed {
             // A size-limit refusal says how to lift it on the error line too.
-            let limit = report.failures.first { $0.name == "size-limits" }.map { " (\($0.detail))" } ?? ""
+            let limit = report.failures.first { $0.name == "size-limits" }.map { " (\($0.fullDetail))" } ?? ""
             Terminal.error("\(file): verification failed: \(report.failures.map(\.name).joined(separator: ", "))\(limit)")
             throw ExitCode(1)
         }

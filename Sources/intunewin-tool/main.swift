@@ -18,7 +18,7 @@ do {
     // here (pipeline threads hold the last reference for a moment); exit() would skip it. Nothing is
     // registered once an output is complete, so whatever is left is partial.
     CleanupRegistry.removeAll()
-    Terminal.error(error.description)
+    Terminal.error(error.message)
     exit(error.exitCode)
 } catch let code as ExitCode {
     SignalCleanup.deferToInterrupt()

@@ -184,7 +184,7 @@ final class DecryptInfoTests: XCTestCase {
     func testPasswordsMissingOrWrongAreClearErrorsThatNeverShowThePassword() throws {
         for name in ["device.pkcs1-enc.pem", "device.pkcs8-enc.pem", "device.p12"] {
             let missing = assertThrows(.usage) { try DeviceKey(path: fixture.path(name), password: nil) }
-            XCTAssertTrue(missing?.description.contains("--device-key-password") ?? false, "\(missing.map(String.init(describing:)) ?? "")")
+            XCTAssertEqual(missing?.remedy, .giveDeviceKeyPassword, "\(missing.map(String.init(describing:)) ?? "")")
             let wrong = assertThrows(.checkFailed) { try DeviceKey(path: fixture.path(name), password: "not-the-secret") }
             XCTAssertTrue(wrong?.description.contains(name) ?? false)
             XCTAssertFalse(wrong?.description.contains("not-the-secret") ?? true)

@@ -88,7 +88,7 @@ final class ExcludeRulesTests: XCTestCase {
         XCTAssertTrue(error?.reason.contains("negation") ?? false)
 
         let option = assertThrows(.usage) { try rules(["!keep.txt"]) }
-        XCTAssertEqual(option?.path, "--exclude")
+        XCTAssertEqual(option?.path, "!keep.txt")
         XCTAssertTrue(option?.reason.contains("negation") ?? false)
         assertThrows(.usage) { try rules([""]) }
         assertThrows(.usage) { try rules(["/"]) }

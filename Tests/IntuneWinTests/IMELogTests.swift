@@ -174,7 +174,7 @@ final class IMELogTests: XCTestCase {
         let r = try report(text: text)
         let race = try XCTUnwrap(r.findings.first { $0.kind == .cleanerRace })
         XCTAssertEqual(race.appID, "f86744e0-2d10-415f-bca5-76e6e1b075e9")
-        XCTAssertTrue(race.suggestion?.contains("--nested-zip") == true)
+        XCTAssertTrue(race.suggestion?.contains("nested-zip") == true)
         XCTAssertTrue(race.evidence.contains { $0.text.hasPrefix("Cleaning up staged content C:\\Windows\\IMECache\\f86744e0") })
         XCTAssertTrue(race.evidence.contains { $0.text == "[Win32App] lpExitCode 0" })
     }

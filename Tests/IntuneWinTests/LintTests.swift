@@ -28,7 +28,9 @@ final class LintTests: XCTestCase {
         XCTAssertEqual(findings.map { "\($0.rule.rawValue) \($0.path)" }, expected.map { "\($0.0.rawValue) \($0.1)" },
                        "\(findings.map(\.message))", file: file, line: line)
         for (finding, wanted) in zip(findings, expected) {
-            XCTAssertTrue(finding.message.contains(wanted.2), "'\(finding.message)' lacks '\(wanted.2)'", file: file, line: line)
+            // The message, then the remedy the tool words as its option (e.g. `exclude(pattern: "Thumbs.db")`).
+            let said = finding.message + (finding.remedy.map { " \($0)" } ?? "")
+            XCTAssertTrue(said.contains(wanted.2), "'\(said)' lacks '\(wanted.2)'", file: file, line: line)
             XCTAssertFalse(finding.message.contains("\n"), "one line", file: file, line: line)
         }
     }
@@ -60,7 +62,7 @@ final class LintTests: XCTestCase {
     func testPackagesAndOutputInsideTheSource() throws {
         let source = try tree(["setup.exe", "old/app.intunewin", "out/setup.intunewin"])
         assertFindings(try lint(source, setup: "setup.exe", output: source + "/out"), [
-            (.packageInSource, "out/setup.intunewin", "-o"),
+            (.packageInSource, "out/setup.intunewin", "outputOutsideSource"),
             (.packageInSource, "old/app.intunewin", "move it out"),
         ])
         let outside = try makeTemporaryFolder() + "/app.intunewin"
@@ -76,9 +78,9 @@ final class LintTests: XCTestCase {
         let findings = try lint(source, setup: "setup.ps1")
         assertFindings(findings, [
             (.leftover, "Desktop.ini", "Desktop.ini"),
-            (.leftover, "Thumbs.db", "--exclude 'Thumbs.db'"),
+            (.leftover, "Thumbs.db", "exclude(pattern: \"Thumbs.db\")"),
             (.leftover, ".git", "(2 files)"),
-            (.leftover, "sub/.DS_Store", ".intunewinignore"),
+            (.leftover, "sub/.DS_Store", "exclude(pattern: \".DS_Store\")"),
             (.leftover, "__MACOSX", "__MACOSX/"),
         ])
         // What the findings suggest works.
@@ -148,7 +150,7 @@ final class LintTests: XCTestCase {
                                "readme.txt"])
         assertFindings(try lint(source, setup: "setup.exe"), [
             (.chainedInstaller, "setup.exe", "kb123.msu, data/core.msi, redist/vc_redist.x64.exe"),
-            (.chainedInstaller, "tools/ServiceUI.exe", "--nested-zip"),
+            (.chainedInstaller, "tools/ServiceUI.exe", "packNested"),
         ])
         // A script setup is not an installer that chains, but ServiceUI.exe still is.
         let script = try tree(["install.ps1", "app.msi", "ServiceUI.exe"])
@@ -168,7 +170,7 @@ final class LintTests: XCTestCase {
         XCTAssertEqual(try lint(source, setup: "app.msi"), [], "an MSI with its files inside needs nothing")
         try TestSupport.writeFile(source + "/custom.mst", [1, 2, 3])
         assertFindings(try lint(source, setup: "app.msi"), [(.msiNeedsSource, "app.msi", "custom.mst")])
-        XCTAssertTrue(try lint(source, setup: "app.msi")[0].message.contains("--nested-zip"))
+        XCTAssertEqual(try lint(source, setup: "app.msi")[0].remedy, .packNested)
     }
 
     func testExcludedSetupAndBadArgumentsAreUsageErrors() throws {

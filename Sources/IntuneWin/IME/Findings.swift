@@ -66,7 +66,7 @@ public enum IMEFindings {
                    let a = detection.time?.localSeconds, let b = cleanup.time?.localSeconds, b >= a, b - a <= raceWindow {
                     out.append(IMEFinding(kind: .cleanerRace, appID: app.id,
                         summary: "\(label): the installer exited with success but the app was not detected afterwards, and IMECache was deleted \(Int((b - a).rounded())) s later: a launcher or chained installer likely lost its files",
-                        suggestion: "repack with `intunewin-tool pack --nested-zip` so the setup runs from a persistent copy",
+                        suggestion: "repack in nested-zip mode (a launcher that expands the payload to a persistent folder) so the setup runs from a persistent copy",
                         evidence: ev([.install, .exitCode, .detectionAfter, .cleanupIMECache])))
                 }
                 if attempt.exitCodeMapping == "unmapped", let code = attempt.exitCode {

@@ -81,7 +81,7 @@ public final class DeviceKey {
         }
         let encrypted = find("-----BEGIN ENCRYPTED PRIVATE KEY-----", in: pem) || find("Proc-Type: 4,ENCRYPTED", in: pem)
         if encrypted && password == nil {
-            throw IntuneWinError.usage(path, "the private key is encrypted: give its password with --device-key-password")
+            throw IntuneWinError.usage(path, "the private key is encrypted", remedy: .giveDeviceKeyPassword)
         }
         let key: OpaquePointer? = if let password {
             password.withCString { ccrypto_pem_private_key(pem.baseAddress, pem.count, $0) }
@@ -112,7 +112,7 @@ public final class DeviceKey {
             ?? ccrypto_pkcs12_password_ok(p12, nil)
         guard passwordOK == 1 else {
             OpenSSLError.clear()
-            if password == nil { throw IntuneWinError.usage(path, "the PKCS#12 is password-protected: give --device-key-password") }
+            if password == nil { throw IntuneWinError.usage(path, "the PKCS#12 is password-protected", remedy: .giveDeviceKeyPassword) }
             throw IntuneWinError.checkFailed(path, "the password does not open this PKCS#12 (its integrity check fails)")
         }
         func parse() -> (OpaquePointer?, OpaquePointer?)? {

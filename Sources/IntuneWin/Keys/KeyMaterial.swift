@@ -49,7 +49,7 @@ public enum KeyMaterial: Sendable {
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return try KeyMaterialJSON.parse(text, path: path) }
         let sample = String(decoding: text.prefix(1 << 20), as: UTF8.self)
         if sample.contains("EncryptedMessage") {
-            throw IntuneWinError.usage(path, "holds IME's encrypted DecryptInfo (<EncryptedMessage>): give it with --decrypt-info and the device's private key")
+            throw IntuneWinError.usage(path, "holds IME's encrypted DecryptInfo (<EncryptedMessage>)", remedy: .giveAsDecryptInfo)
         }
         if first == UInt8(ascii: "<") { return KeyMaterial(try DetectionXML.parse(text, path: path)) }
         throw IntuneWinError.badInput(path, "neither a Detection.xml, a package, nor key JSON (fileEncryptionInfo or DecryptInfo)")

@@ -41,7 +41,7 @@ public struct ExcludeRules: Sendable {
                 }
                 compiled.append(rule)
             } catch let error as ExcludePattern.PatternError {
-                throw IntuneWinError.usage("--exclude", error.reason)
+                throw IntuneWinError.usage(pattern, "exclude pattern: \(error.reason)")
             }
         }
         let ignoreFile = (source.hasSuffix("/") ? source : source + "/") + Self.ignoreFileName

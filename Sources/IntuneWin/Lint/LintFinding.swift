@@ -23,13 +23,16 @@ public struct LintFinding: Sendable, Equatable {
     public let rule: Rule
     /// Relative path with "/" ("" for the whole source).
     public let path: String
-    /// One line: what is wrong and what to do.
+    /// One line: what is wrong (and what to do, where no `remedy` says it).
     public let message: String
+    /// What would clear it, worded by the front end in its own options.
+    public let remedy: IntuneWinError.Remedy?
 
     /// A finding of `rule` about `path`.
-    public init(rule: Rule, path: String, message: String) {
+    public init(rule: Rule, path: String, message: String, remedy: IntuneWinError.Remedy? = nil) {
         self.rule = rule
         self.path = path
         self.message = message
+        self.remedy = remedy
     }
 }

@@ -24,7 +24,7 @@ public enum Linter {
         let setupComponents = try PackagePaths.resolveSetup(setupFile, source: source)
         let rules = try ExcludeRules(patterns: excludes, source: source)
         if rules.isExcluded(setupComponents) || setupComponents == [ExcludeRules.ignoreFileName] {
-            throw IntuneWinError.usage(setupFile, "the setup file is excluded (by --exclude or \(ExcludeRules.ignoreFileName))")
+            throw IntuneWinError.usage(setupFile, "the setup file is excluded (by an exclude pattern or \(ExcludeRules.ignoreFileName))")
         }
         let outputFile = output.map { PackagePaths.resolveOutput($0, setupName: setupComponents.last!).file }
         let (kept, excluded) = rules.apply(to: try SourceTree.scan(root: source))
@@ -70,14 +70,14 @@ public enum Linter {
             if PackagePaths.isInside(file, folder: folder), file != folder {
                 outputPath = String(file.dropFirst(folder.count + 1))
                 findings.append(LintFinding(rule: .packageInSource, path: outputPath!, message:
-                    "the output would be written inside the source folder (and packed next time); choose an output outside it with -o"))
+                    "the output would be written inside the source folder (and packed next time)", remedy: .outputOutsideSource))
             }
         }
         for entry in entries where entry.kind != .emptyFolder {
             let path = relative(entry.components)
             guard entry.components.last!.lowercased().hasSuffix(".intunewin"), path != outputPath else { continue }
             findings.append(LintFinding(rule: .packageInSource, path: path, message:
-                "a .intunewin package would be packed inside the new one; move it out of the source or exclude it"))
+                "a .intunewin package would be packed inside the new one; move it out of the source or exclude it", remedy: .exclude(pattern: path)))
         }
         return findings
     }
@@ -113,7 +113,7 @@ public enum Linter {
             let pattern = item.isFolder ? name + "/" : name
             let size = item.isFolder ? " (\(item.files) file\(item.files == 1 ? "" : "s"))" : ""
             return LintFinding(rule: .leftover, path: relative(Array(item.components)), message:
-                "\(what)\(size) would be packed; leave it out with --exclude '\(pattern)' or a line \(pattern) in \(ExcludeRules.ignoreFileName)")
+                "\(what)\(size) would be packed", remedy: .exclude(pattern: pattern))
         }
     }
 
@@ -165,7 +165,7 @@ public enum Linter {
     /// chained-installer: an .exe setup beside other installers, and ServiceUI.exe anywhere. A setup that
     /// starts a second installer and exits early lets IME detect and clean its cache while that one runs.
     static func chainedInstallers(_ entries: [SourceEntry], setupComponents: [String]) -> [LintFinding] {
-        let advice = "IME's cache cleanup can pull the files from under it: consider pack --nested-zip"
+        let advice = "IME's cache cleanup can pull the files from under it"
         var findings: [LintFinding] = []
         let files = entries.filter { $0.kind != .emptyFolder }
         let serviceUI = files.filter { $0.components.last!.lowercased() == "serviceui.exe" }
@@ -177,12 +177,12 @@ public enum Linter {
             if !others.isEmpty {
                 let listed = others.prefix(3).joined(separator: ", ") + (others.count > 3 ? " and \(others.count - 3) more" : "")
                 findings.append(LintFinding(rule: .chainedInstaller, path: relative(setupComponents), message:
-                    "\(setupName) probably starts the other installer\(others.count == 1 ? "" : "s") in the source (\(listed)); \(advice)"))
+                    "\(setupName) probably starts the other installer\(others.count == 1 ? "" : "s") in the source (\(listed)); \(advice)", remedy: .packNested))
             }
         }
         for entry in serviceUI {
             findings.append(LintFinding(rule: .chainedInstaller, path: relative(entry.components), message:
-                "ServiceUI.exe starts the install as a second process in the user's session; \(advice)"))
+                "ServiceUI.exe starts the install as a second process in the user's session; \(advice)", remedy: .packNested))
         }
         return findings
     }
@@ -195,7 +195,7 @@ public enum Linter {
                                          folder: (setupPath as NSString).deletingLastPathComponent)
         return check.findings.map {
             LintFinding(rule: .msiNeedsSource, path: relative(setupComponents), message:
-                "\($0); IME deletes its cache after the install, so repair, self-heal and uninstall can fail: consider pack --nested-zip")
+                "\($0); IME deletes its cache after the install, so repair, self-heal and uninstall can fail", remedy: .packNested)
         }
     }
 

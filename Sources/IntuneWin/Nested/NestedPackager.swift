@@ -75,7 +75,7 @@ enum NestedPackager {
         let staged = try SourceTree.scan(root: staging)
         var result = try Packager.write(plan: staged, name: launcherName, setupFile: launcherName, to: plan.outputFile,
                                         request: request, progress: nil)
-        result.warnings = plan.warnings
+        result.findings = plan.findings
         result.excluded = plan.excluded
         result.sourceBytes = total
         let hint: String

@@ -161,7 +161,7 @@ public enum Decryptor {
                          progress: ((UInt64) -> Void)?) throws -> String {
         let target = PackagePaths.canonical(zipPath)
         if !overwrite && FileManager.default.fileExists(atPath: target) {
-            throw IntuneWinError.cannotWrite(target, "already exists (use --force to overwrite)")
+            throw IntuneWinError.cannotWrite(target, "already exists", remedy: .allowOverwrite)
         }
         let file = try AtomicOutputFile(finalPath: target)
         let hash = SHA256()

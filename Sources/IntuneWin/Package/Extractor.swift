@@ -158,7 +158,7 @@ public enum Extractor {
         var st = stat()
         guard lstat(target, &st) == 0 else { return }
         if overwrite || isEmptyFolder(target) { return }
-        throw IntuneWinError.cannotWrite(target, "already exists and is not empty (use --force to replace it)")
+        throw IntuneWinError.cannotWrite(target, "already exists and is not empty", remedy: .allowOverwrite)
     }
 
     static func isEmptyFolder(_ path: String) -> Bool {

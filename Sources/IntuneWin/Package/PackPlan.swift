@@ -29,12 +29,12 @@ struct PackPlan {
             throw IntuneWinError.usage(outputFile, "output must not be inside the source folder \(source)")
         }
         if fm.fileExists(atPath: outputFile) && !request.overwrite {
-            throw IntuneWinError.cannotWrite(outputFile, "already exists (use -q or --force to overwrite)")
+            throw IntuneWinError.cannotWrite(outputFile, "already exists", remedy: .allowOverwrite)
         }
         let rules = try ExcludeRules(patterns: request.excludes, source: source)
         let (kept, left) = rules.apply(to: try SourceTree.scan(root: source))
         guard kept.contains(where: { $0.components == setupComponents }) else {
-            throw IntuneWinError.usage(request.setupFile, "the setup file is excluded by --exclude or .intunewinignore")
+            throw IntuneWinError.usage(request.setupFile, "the setup file is excluded (by an exclude pattern or \(ExcludeRules.ignoreFileName))")
         }
         excluded = left.map { $0.components.joined(separator: "/") }
         var entries = kept
@@ -57,9 +57,6 @@ struct PackPlan {
         }
         findings = try Linter.lint(source: source, setupComponents: setupComponents, entries: kept, outputFile: outputFile)
     }
-
-    /// Lint findings as warning lines, for the summary.
-    var warnings: [String] { findings.map { "\($0.rule.rawValue): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" } }
 
     func createOutputFolder() throws {
         guard !FileManager.default.fileExists(atPath: outputFolder) else { return }

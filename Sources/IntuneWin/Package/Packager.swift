@@ -14,8 +14,10 @@ public struct PackResult: Sendable {
     public var packageSize: UInt64
     /// Size of the encrypted content (what Intune calls sizeEncrypted).
     public var encryptedSize: UInt64
-    /// Things the user should know about the content (lint findings, an MSI that needs its source, …).
-    public var warnings: [String] = []
+    /// Lint findings about the content (a chained installer, an MSI that needs its source, …).
+    public var findings: [LintFinding] = []
+    /// The findings as one line each: `rule: path: message`.
+    public var warnings: [String] { findings.map { "\($0.rule.rawValue): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" } }
     /// Paths (relative, `/`) left out by `--exclude` and `.intunewinignore`.
     public var excluded: [String] = []
     /// Set in nested-zip mode: what the launcher does and the commands to paste into Intune.
@@ -50,7 +52,7 @@ public enum Packager {
     public static func pack(_ request: PackRequest, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> PackResult {
         let plan = try PackPlan(request)
         if request.strict, !plan.findings.isEmpty {
-            throw IntuneWinError.checkFailed(plan.source, "\(plan.findings.count) lint finding\(plan.findings.count == 1 ? "" : "s") with --strict: " +
+            throw IntuneWinError.checkFailed(plan.source, "\(plan.findings.count) lint finding\(plan.findings.count == 1 ? "" : "s"), and strict lint allows none: " +
                                              plan.findings.prefix(3).map { "\($0.rule.rawValue) \($0.path)" }.joined(separator: "; "))
         }
         try plan.createOutputFolder()
@@ -60,7 +62,7 @@ public enum Packager {
         var result = try write(plan: plan.entries, name: plan.msi?.name ?? plan.setupName,
                                setupFile: plan.setupComponents.joined(separator: "\\"),
                                msiInfo: plan.msi?.fields, to: plan.outputFile, request: request, progress: progress)
-        result.warnings = plan.warnings
+        result.findings = plan.findings
         result.excluded = plan.excluded
         return result
     }

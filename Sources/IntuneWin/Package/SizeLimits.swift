@@ -36,9 +36,6 @@ public struct SizeLimits: Sendable, Equatable {
     /// calls with `SizeLimits.$current.withValue(...)` (reaching code that has no limits parameter).
     @TaskLocal public static var current: SizeLimits = .default
 
-    /// What every refusal suggests.
-    static let overrideHint = "use --no-size-limits to override"
-
     /// The sum of every entry's declared uncompressed size; a sum past 2^64 - 1 is bad input whatever the limits.
     public static func declaredTotal(of zip: ZipReader) throws -> UInt64 {
         var total: UInt64 = 0
@@ -58,11 +55,11 @@ public struct SizeLimits: Sendable, Equatable {
         let total = try Self.declaredTotal(of: zip)
         let path = zip.source.path
         if let maximumTotal, total > maximumTotal {
-            throw IntuneWinError.badInput(path, "entries declare \(Self.text(total)) uncompressed, over the limit of \(Self.text(maximumTotal)) (a zip bomb?); \(Self.overrideHint)")
+            throw IntuneWinError.badInput(path, "entries declare \(Self.text(total)) uncompressed, over the limit of \(Self.text(maximumTotal)) (a zip bomb?)", remedy: .liftSizeLimits)
         }
         let archive = max(zip.source.size, 1)
         if let maximumRatio, total > ratioAppliesAbove, total / archive > maximumRatio {
-            throw IntuneWinError.badInput(path, "entries declare \(Self.text(total)) uncompressed from a zip of \(archive) bytes, a ratio over the limit of \(maximumRatio):1 (a zip bomb?); \(Self.overrideHint)")
+            throw IntuneWinError.badInput(path, "entries declare \(Self.text(total)) uncompressed from a zip of \(archive) bytes, a ratio over the limit of \(maximumRatio):1 (a zip bomb?)", remedy: .liftSizeLimits)
         }
         return total
     }
@@ -70,7 +67,7 @@ public struct SizeLimits: Sendable, Equatable {
     /// Checks that the file system that will hold `target` (its nearest existing folder) has `total` bytes available.
     public func checkFreeSpace(_ total: UInt64, for target: String) throws {
         guard checksFreeSpace, let available = Self.availableBytes(near: target), total > available else { return }
-        throw IntuneWinError.cannotWrite(target, "needs \(total) bytes, \(available) available; \(Self.overrideHint)")
+        throw IntuneWinError.cannotWrite(target, "needs \(total) bytes, \(available) available", remedy: .liftSizeLimits)
     }
 
     /// Bytes available to this user on the file system of `path` or its nearest existing parent; nil if unknown.

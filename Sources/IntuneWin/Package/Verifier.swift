@@ -15,6 +15,8 @@ public struct VerificationCheck: Sendable, Equatable {
     public var outcome: Outcome
     /// What was found, in one line.
     public var detail: String
+    /// What would get past a failed check, when the caller can choose it (lifting the size limits).
+    public var remedy: IntuneWinError.Remedy? = nil
 }
 
 /// The result of `verify`: every check, in the order run. Passed only when no check failed.
@@ -30,8 +32,8 @@ public struct VerificationReport: Sendable {
     /// The checks that failed.
     public var failures: [VerificationCheck] { checks.filter { $0.outcome == .failed } }
 
-    mutating func record(_ name: String, _ ok: Bool, _ detail: String) {
-        checks.append(VerificationCheck(name: name, outcome: ok ? .passed : .failed, detail: detail))
+    mutating func record(_ name: String, _ ok: Bool, _ detail: String, remedy: IntuneWinError.Remedy? = nil) {
+        checks.append(VerificationCheck(name: name, outcome: ok ? .passed : .failed, detail: detail, remedy: remedy))
     }
 
     mutating func skip(_ name: String, _ why: String) {
@@ -120,7 +122,7 @@ public enum Verifier {
         report.entryCount = inner.entries.count
         // A check of its own only when it fails (a package within the limits has the usual checks).
         if case .failure(let error)? = sizes {
-            report.record("size-limits", false, (error as? IntuneWinError)?.reason ?? "\(error)")
+            report.record("size-limits", false, (error as? IntuneWinError)?.reason ?? "\(error)", remedy: (error as? IntuneWinError)?.remedy)
         }
         do {
             _ = try SafePath.plan(inner)

@@ -114,8 +114,8 @@ final class AtomicOutputFile {
         } else {
             // link() fails with EEXIST instead of replacing: no overwrite even if the file appeared meanwhile.
             guard link(temporaryPath, finalPath) == 0 else {
-                let reason = errno == EEXIST ? "already exists (use --force to overwrite)" : "cannot move into place: \(String(cString: strerror(errno)))"
-                throw IntuneWinError.cannotWrite(finalPath, reason)
+                if errno == EEXIST { throw IntuneWinError.cannotWrite(finalPath, "already exists", remedy: .allowOverwrite) }
+                throw IntuneWinError.cannotWrite(finalPath, "cannot move into place: \(String(cString: strerror(errno)))")
             }
             unlink(temporaryPath)
         }

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Every failure the library reports: which file, and what is wrong with it, in one line.
-/// The category decides the tool's exit code (see `exitCode`).
+/// Every failure the library reports: which file, what is wrong with it in one line, and what the
+/// user can do about it. The library knows no command-line flags and no exit codes: the tool turns
+/// `kind` into an exit code and `remedy` into advice worded in its own options.
 public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The category of a failure; it decides the exit code.
+    /// The category of a failure.
     public enum Kind: Sendable, Equatable {
         /// A verification found the content not as it should be (HMAC, digest, CRC, source mismatch).
         case checkFailed
@@ -17,36 +18,46 @@ public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendabl
         case interrupted
     }
 
+    /// What would get past a failure, when the caller can choose it (a front end words it as its option).
+    public enum Remedy: Sendable, Equatable {
+        /// Allow replacing an output that already exists.
+        case allowOverwrite
+        /// Accept content over the size limits (`SizeLimits.none`).
+        case liftSizeLimits
+        /// Give the password of an encrypted device private key.
+        case giveDeviceKeyPassword
+        /// The file is IME's encrypted DecryptInfo: give it as such, with the device's private key.
+        case giveAsDecryptInfo
+        /// Leave the file out of the package with an exclude pattern (`pattern`, or the file's path).
+        case exclude(pattern: String)
+        /// Pack with the nested-zip launcher, which runs the setup from a persistent copy.
+        case packNested
+        /// Choose an output outside the source folder.
+        case outputOutsideSource
+    }
+
     /// What sort of failure it is.
     public let kind: Kind
     /// The file the problem is about (may be empty when no single file is concerned).
     public let path: String
-    /// What is wrong, in one line (never a key or other secret).
+    /// What is wrong, in one line (never a key or other secret, never a command-line flag).
     public let reason: String
+    /// What the caller can do about it, if anything.
+    public let remedy: Remedy?
 
     /// An error of `kind` about `path`.
-    public init(_ kind: Kind, path: String, _ reason: String) {
+    public init(_ kind: Kind, path: String, _ reason: String, remedy: Remedy? = nil) {
         self.kind = kind
         self.path = path
         self.reason = reason
+        self.remedy = remedy
     }
 
     /// `path: reason`, or just the reason when no path is concerned.
     public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 
-    /// The process exit code for this kind: 1 check failed, 2 usage, 3 bad input, 4 cannot write, 130 interrupted.
-    public var exitCode: Int32 {
-        switch kind {
-        case .checkFailed: return 1
-        case .usage: return 2
-        case .badInput: return 3
-        case .cannotWrite: return 4
-        case .interrupted: return 130
-        }
-    }
-
-    static func badInput(_ path: String, _ reason: String) -> IntuneWinError { .init(.badInput, path: path, reason) }
-    static func checkFailed(_ path: String, _ reason: String) -> IntuneWinError { .init(.checkFailed, path: path, reason) }
-    static func cannotWrite(_ path: String, _ reason: String) -> IntuneWinError { .init(.cannotWrite, path: path, reason) }
-    static func usage(_ path: String, _ reason: String) -> IntuneWinError { .init(.usage, path: path, reason) }
+    static func badInput(_ path: String, _ reason: String, remedy: Remedy? = nil) -> IntuneWinError { .init(.badInput, path: path, reason, remedy: remedy) }
+    static func checkFailed(_ path: String, _ reason: String, remedy: Remedy? = nil) -> IntuneWinError { .init(.checkFailed, path: path, reason, remedy: remedy) }
+    static func cannotWrite(_ path: String, _ reason: String, remedy: Remedy? = nil) -> IntuneWinError { .init(.cannotWrite, path: path, reason, remedy: remedy) }
+    static func usage(_ path: String, _ reason: String, remedy: Remedy? = nil) -> IntuneWinError { .init(.usage, path: path, reason, remedy: remedy) }
 }
