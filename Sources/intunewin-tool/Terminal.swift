@@ -14,7 +14,19 @@ enum Terminal {
     static func warning(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: warning: \(text)\n".utf8)) }
     static func hint(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: \(text)\n".utf8)) }
 
-    /// Pretty JSON with stable key order.
+    /// A result as pretty JSON with stable key order: every `--json` output goes through here.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        } catch {
+            // Only a value JSON cannot hold (a non-finite number read from a damaged input) gets here.
+            throw IntuneWinError(.badInput, path: "", "cannot write the result as JSON: \(error)")
+        }
+    }
+
+    /// Pretty JSON with stable key order, for outputs not yet modelled as Encodable results.
     static func json(_ value: Any) {
         do {
             let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
