@@ -45,13 +45,9 @@ struct Lint: ParsableCommand {
     func run() throws {
         let (findings, excluded) = try Linter.lint(sourceFolder: content, setupFile: setup, excludes: exclude, output: output)
         if json {
-            Terminal.json([
-                "source": content,
-                "setupFile": setup,
-                "clean": findings.isEmpty,
-                "findings": findings.map { ["rule": $0.rule.rawValue, "path": $0.path, "message": $0.fullMessage] },
-                "excluded": excluded,
-            ] as [String: Any])
+            try Terminal.json(LintJSON(source: content, setupFile: setup, clean: findings.isEmpty,
+                                       findings: findings.map { .init(rule: $0.rule.rawValue, path: $0.path, message: $0.fullMessage) },
+                                       excluded: excluded))
         } else {
             Terminal.lintFindings(findings)
             let left = excluded.isEmpty ? "" : " (\(excluded.count) excluded)"
@@ -60,6 +56,16 @@ struct Lint: ParsableCommand {
         }
         if !findings.isEmpty { throw ExitCode(1) }
     }
+}
+
+/// `lint --json`: the findings with their remedies worded in this tool's options.
+struct LintJSON: Encodable {
+    struct Finding: Encodable { var rule: String; var path: String; var message: String }
+    var source: String
+    var setupFile: String
+    var clean: Bool
+    var findings: [Finding]
+    var excluded: [String]
 }
 
 extension Terminal {

@@ -16,11 +16,7 @@ struct List: ParsableCommand {
     func run() throws {
         let zip = try IntuneWinPackage(path: file).innerZip()
         if json {
-            Terminal.json(zip.entries.map { e -> [String: Any] in
-                ["path": e.portableName, "size": e.uncompressedSize, "compressedSize": e.compressedSize,
-                 "crc32": hex(e.crc32), "modified": e.modified.text, "folder": e.isDirectory,
-                 "method": e.method == 0 ? "stored" : e.method == 8 ? "deflate" : "\(e.method)"]
-            })
+            try Terminal.json(zip.entries)
             return
         }
         Terminal.line("Modified             Size          Compressed    CRC-32    Name")
