@@ -12,6 +12,20 @@ final class NestedPackTests: XCTestCase {
         return try Packager.pack(request)
     }
 
+    func testNestedModeAnswersTheFindingsThatAdviseIt() throws {
+        let folder = try makeTemporaryFolder()
+        let source = folder + "/src"
+        try TestSupport.writeFile(source + "/setup.exe", TestSupport.noise(1_000))
+        try TestSupport.writeFile(source + "/redist/vc_redist.x64.exe", TestSupport.noise(1_000, seed: 2))
+        try TestSupport.writeFile(source + "/Thumbs.db", [1])
+        let plain = try Packager.pack(PackRequest(sourceFolder: source, setupFile: "setup.exe", output: folder + "/plain"))
+        XCTAssertEqual(plain.findings.map(\.rule), [.leftover, .chainedInstaller])
+        XCTAssertEqual(plain.findings.last?.remedy, .packNested)
+        let nested = try pack(source, "setup.exe", folder + "/nested")
+        XCTAssertEqual(nested.findings.map(\.rule), [.leftover], "a chained setup packed nested is what the finding asked for")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/nested"), ["setup.intunewin"], "staging removed")
+    }
+
     func testPackageHoldsLauncherAndAPayloadEqualToTheSource() throws {
         let folder = try makeTemporaryFolder()
         let source = folder + "/My App's $src"

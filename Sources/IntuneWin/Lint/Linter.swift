@@ -16,35 +16,22 @@ public enum Linter {
     /// setup file itself is excluded; bad-input errors for an unreadable source or MSI.
     public static func lint(sourceFolder: String, setupFile: String, excludes: [String],
                             output: String?) throws -> (findings: [LintFinding], excluded: [String]) {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: sourceFolder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw IntuneWinError.usage(sourceFolder, "source folder does not exist or is not a folder")
-        }
-        let source = PackagePaths.canonical(sourceFolder)
-        let setupComponents = try PackagePaths.resolveSetup(setupFile, source: source)
-        let rules = try ExcludeRules(patterns: excludes, source: source)
-        if rules.isExcluded(setupComponents) || setupComponents == [ExcludeRules.ignoreFileName] {
-            throw IntuneWinError.usage(setupFile, "the setup file is excluded (by an exclude pattern or \(ExcludeRules.ignoreFileName))")
-        }
-        let outputFile = output.map { PackagePaths.resolveOutput($0, setupName: setupComponents.last!).file }
-        let (kept, excluded) = rules.apply(to: try SourceTree.scan(root: source))
-        let findings = try lint(source: source, setupComponents: setupComponents, entries: kept, outputFile: outputFile)
-        return (findings, excluded.map { $0.components.joined(separator: "/") })
+        let selection = try SourceSelection(sourceFolder: sourceFolder, setupFile: setupFile, excludes: excludes)
+        let outputFile = output.map { PackagePaths.resolveOutput($0, setupName: selection.setupName).file }
+        return (try lint(selection, outputFile: outputFile), selection.excluded)
     }
 
-    /// Lints a source folder about to be packed. `entries` is what will be packed (after excludes);
-    /// `setupComponents` the setup file below the source; `outputFile` the planned output (nil if unknown).
+    /// Lints what `selection` would pack; `outputFile` is the planned output (nil if unknown).
     /// Findings come grouped by rule (in `LintFinding.Rule` order), each group in scan order.
-    /// Throws when the setup is an MSI that cannot be read.
-    public static func lint(source: String, setupComponents: [String], entries: [SourceEntry],
-                            outputFile: String?) throws -> [LintFinding] {
+    static func lint(_ selection: SourceSelection, outputFile: String?) throws -> [LintFinding] {
+        let entries = selection.kept, setupComponents = selection.setupComponents
         var findings = longPaths(entries)
-        findings += packagesInSource(entries, source: source, outputFile: outputFile)
+        findings += packagesInSource(entries, source: selection.source, outputFile: outputFile)
         findings += leftovers(entries)
         findings += windowsNames(entries)
         findings += caseCollisions(entries)
         findings += chainedInstallers(entries, setupComponents: setupComponents)
-        findings += try msiSourceNeeds(source: source, setupComponents: setupComponents)
+        if let database = selection.msiDatabase { findings += try msiSourceNeeds(database, selection: selection) }
         return findings
     }
 
@@ -188,11 +175,9 @@ public enum Linter {
     }
 
     /// msi-needs-source: an MSI setup that needs files IME deletes after the install (SourceResiliency).
-    static func msiSourceNeeds(source: String, setupComponents: [String]) throws -> [LintFinding] {
-        guard let setupName = setupComponents.last, fileExtension(setupName) == "msi" else { return [] }
-        let setupPath = (source.hasSuffix("/") ? source : source + "/") + setupComponents.joined(separator: "/")
-        let check = try SourceResiliency(database: try MSIDatabase(path: setupPath),
-                                         folder: (setupPath as NSString).deletingLastPathComponent)
+    static func msiSourceNeeds(_ database: MSIDatabase, selection: SourceSelection) throws -> [LintFinding] {
+        let setupComponents = selection.setupComponents
+        let check = try SourceResiliency(database: database, folder: (selection.setupPath as NSString).deletingLastPathComponent)
         return check.findings.map {
             LintFinding(rule: .msiNeedsSource, path: relative(setupComponents), message:
                 "\($0); IME deletes its cache after the install, so repair, self-heal and uninstall can fail", remedy: .packNested)

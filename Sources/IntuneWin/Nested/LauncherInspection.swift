@@ -28,7 +28,7 @@ public struct LauncherInspection: Sendable, Equatable {
         default: return nil
         }
         let zip = try package.innerZip()
-        guard zip.entries.contains(where: { $0.name.lowercased() == NestedPackager.payloadName }),
+        guard zip.entries.contains(where: { $0.name.lowercased() == NestedStaging.payloadName }),
               let entry = zip.entries.first(where: { $0.name.lowercased() == setup.lowercased() }) else { return nil }
         guard entry.uncompressedSize <= sizeLimit else {
             throw IntuneWinError.badInput(package.path, "\(entry.name) is \(entry.uncompressedSize) bytes: too large for a launcher")

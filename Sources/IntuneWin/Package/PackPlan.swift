@@ -15,47 +15,35 @@ struct PackPlan {
     let findings: [LintFinding]
 
     init(_ request: PackRequest) throws {
-        let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: request.sourceFolder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw IntuneWinError.usage(request.sourceFolder, "source folder does not exist or is not a folder")
-        }
-        source = PackagePaths.canonical(request.sourceFolder)
-        let setupComponents = try PackagePaths.resolveSetup(request.setupFile, source: source)
-        self.setupComponents = setupComponents
-        let setupName = setupComponents.last!
-        (outputFolder, outputFile) = PackagePaths.resolveOutput(request.output, setupName: setupName)
+        let selection = try SourceSelection(sourceFolder: request.sourceFolder, setupFile: request.setupFile, excludes: request.excludes)
+        source = selection.source
+        setupComponents = selection.setupComponents
+        (outputFolder, outputFile) = PackagePaths.resolveOutput(request.output, setupName: selection.setupName)
         guard !PackagePaths.isInside(outputFile, folder: source) else {
             throw IntuneWinError.usage(outputFile, "output must not be inside the source folder \(source)")
         }
-        if fm.fileExists(atPath: outputFile) && !request.overwrite {
+        if FileManager.default.fileExists(atPath: outputFile) && !request.overwrite {
             throw IntuneWinError.cannotWrite(outputFile, "already exists", remedy: .allowOverwrite)
         }
-        let rules = try ExcludeRules(patterns: request.excludes, source: source)
-        let (kept, left) = rules.apply(to: try SourceTree.scan(root: source))
-        guard kept.contains(where: { $0.components == setupComponents }) else {
-            throw IntuneWinError.usage(request.setupFile, "the setup file is excluded (by an exclude pattern or \(ExcludeRules.ignoreFileName))")
-        }
-        excluded = left.map { $0.components.joined(separator: "/") }
-        var entries = kept
+        excluded = selection.excluded
+        var entries = selection.kept
         if let catalog = request.catalogFolder {
-            guard fm.fileExists(atPath: catalog, isDirectory: &isDirectory), isDirectory.boolValue else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: catalog, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw IntuneWinError.usage(catalog, "catalog folder does not exist or is not a folder")
             }
-            let topLevel = try fm.contentsOfDirectory(atPath: source)
+            let topLevel = try FileManager.default.contentsOfDirectory(atPath: source)
             entries = try CatalogFolder.entries(catalog: catalog, sourceTopLevelNames: topLevel) + entries
         }
         self.entries = entries
-
-        // An .msi setup file (extension only, as Microsoft decides) gives Name and MsiInfo; its source
-        // check (external cabinets, …) is the linter's msi-needs-source rule.
-        if (setupName as NSString).pathExtension.lowercased() == "msi" {
-            let setupPath = source + "/" + setupComponents.joined(separator: "/")
-            msi = try MsiInfo(database: try MSIDatabase(path: setupPath), fileName: setupName)
-        } else {
-            msi = nil
-        }
-        findings = try Linter.lint(source: source, setupComponents: setupComponents, entries: kept, outputFile: outputFile)
+        // An .msi setup gives Name and MsiInfo; its source check (external cabinets, …) is the linter's
+        // msi-needs-source rule, from the same database.
+        msi = try selection.msiDatabase.map { try MsiInfo(database: $0, fileName: selection.setupName) }
+        var findings = try selection.lint(outputFile: outputFile)
+        // The nested-zip mode is what chained installers and MSIs that need their source are told to use:
+        // packed that way, those findings are answered.
+        if request.nested != nil { findings.removeAll { $0.remedy == .packNested } }
+        self.findings = findings
     }
 
     func createOutputFolder() throws {

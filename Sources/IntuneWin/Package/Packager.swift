@@ -56,12 +56,19 @@ public enum Packager {
                                              plan.findings.prefix(3).map { "\($0.rule.rawValue) \($0.path)" }.joined(separator: "; "))
         }
         try plan.createOutputFolder()
-        if let nested = request.nested {
-            return try NestedPackager.pack(plan, options: nested, request: request, progress: progress)
-        }
-        var result = try write(plan: plan.entries, name: plan.msi?.name ?? plan.setupName,
+        var result: PackResult
+        if let options = request.nested {
+            let staging = try NestedStaging(plan, options: options, request: request, progress: progress)
+            defer { staging.remove() }
+            result = try write(plan: staging.entries, name: staging.launcherName, setupFile: staging.launcherName,
+                               to: plan.outputFile, request: request, progress: nil)
+            result.sourceBytes = staging.sourceBytes
+            result.nested = staging.result
+        } else {
+            result = try write(plan: plan.entries, name: plan.msi?.name ?? plan.setupName,
                                setupFile: plan.setupComponents.joined(separator: "\\"),
                                msiInfo: plan.msi?.fields, to: plan.outputFile, request: request, progress: progress)
+        }
         result.findings = plan.findings
         result.excluded = plan.excluded
         return result

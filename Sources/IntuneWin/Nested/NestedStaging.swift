@@ -5,16 +5,34 @@ import Darwin
 #endif
 import Foundation
 
-/// The nested-zip mode: the source folder goes into `payload.zip` (same rules as the inner zip), beside a
-/// launcher that expands it to a folder IME does not clean and runs the real setup from there, so chained
-/// installers and MSI repair keep their files (docs/IME.md §6.3): the native `install.exe` with its
-/// `launcher.ini` (default), or a generated `install.ps1`. The package's SetupFile is the launcher; the
-/// output is still named after the original setup file.
-enum NestedPackager {
+/// The nested-zip mode's staging: the source folder goes into `payload.zip` (same rules as the inner
+/// zip), beside a launcher that expands it to a folder IME does not clean and runs the real setup from
+/// there, so chained installers and MSI repair keep their files (docs/IME.md §6.3): the native
+/// `install.exe` with its `launcher.ini` (default), or a generated `install.ps1`. `Packager` then packs
+/// the staged entries; the package's SetupFile is the launcher, the output still named after the
+/// original setup file. The staging folder sits beside the output and is removed by `remove()` (and on
+/// SIGINT/SIGTERM).
+struct NestedStaging {
     static let payloadName = "payload.zip"
 
-    static func pack(_ plan: PackPlan, options: NestedOptions, request: PackRequest,
-                     progress: ((UInt64, UInt64) -> Void)?) throws -> PackResult {
+    /// The staged files (launcher, settings, payload), as `Packager` packs them.
+    let entries: [SourceEntry]
+    /// The launcher's file name: the package's Name and SetupFile.
+    let launcherName: String
+    /// What the launcher does and the commands to give Intune.
+    let result: NestedResult
+    /// Bytes of the source files that went into the payload.
+    let sourceBytes: UInt64
+    private let folder: String
+
+    /// Removes the staging folder.
+    func remove() {
+        try? FileManager.default.removeItem(atPath: folder)
+        CleanupRegistry.unregister(folder)
+    }
+
+    /// Writes payload.zip (reporting progress over the source bytes) and the launcher into a staging folder.
+    init(_ plan: PackPlan, options: NestedOptions, request: PackRequest, progress: ((UInt64, UInt64) -> Void)?) throws {
         // Staging folder beside the output: payload.zip and install.ps1, removed whatever happens.
         let name = (plan.outputFile as NSString).lastPathComponent
         var template = Array((plan.outputFolder + "/." + name + ".nested-XXXXXX").utf8CString)
@@ -23,13 +41,12 @@ enum NestedPackager {
         }
         let staging = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         CleanupRegistry.register(staging, isDirectory: true)
-        defer {
-            try? FileManager.default.removeItem(atPath: staging)
-            CleanupRegistry.unregister(staging)
-        }
+        folder = staging
+        var complete = false
+        defer { if !complete { try? FileManager.default.removeItem(atPath: staging); CleanupRegistry.unregister(staging) } }
 
         // 1. payload.zip, hashed while written.
-        let payloadPath = staging + "/" + payloadName
+        let payloadPath = staging + "/" + Self.payloadName
         let payload = try AtomicOutputFile(finalPath: payloadPath)
         let sha = SHA256()
         let total = plan.entries.reduce(UInt64(0)) { sum, e in
@@ -49,7 +66,7 @@ enum NestedPackager {
         // 2. The launcher, with everything it needs fixed at pack time.
         let appName = plan.msi?.name ?? ((plan.setupName as NSString).deletingPathExtension)
         var settings = LauncherSettings(
-            appName: appName, payloadFileName: payloadName, payloadSHA256: digest,
+            appName: appName, payloadFileName: Self.payloadName, payloadSHA256: digest,
             extractTo: options.extractTo ?? LauncherSettings.defaultExtractTo(appName: appName, payloadSHA256: digest),
             setupFile: plan.setupComponents.joined(separator: "\\"), setupArguments: options.setupArguments,
             uninstallCommand: options.uninstallCommand, uninstallArguments: options.uninstallArguments,
@@ -62,22 +79,19 @@ enum NestedPackager {
             launcherBytes = NativeLauncher.executable()
             installCommand = NativeLauncher.installCommand
             uninstallCommand = NativeLauncher.uninstallCommand
-            try writeStaged(staging + "/" + NativeLauncher.settingsName, NativeLauncher.settingsFile(settings))
+            try Self.writeStaged(staging + "/" + NativeLauncher.settingsName, NativeLauncher.settingsFile(settings))
         case .powershell:
             launcherName = LauncherScript.fileName
             launcherBytes = LauncherScript.fileBytes(settings)
             installCommand = LauncherScript.installCommand
             uninstallCommand = LauncherScript.uninstallCommand
         }
-        try writeStaged(staging + "/" + launcherName, launcherBytes)
+        try Self.writeStaged(staging + "/" + launcherName, launcherBytes)
 
-        // 3. The package: launcher and payload, in Microsoft's order.
-        let staged = try SourceTree.scan(root: staging)
-        var result = try Packager.write(plan: staged, name: launcherName, setupFile: launcherName, to: plan.outputFile,
-                                        request: request, progress: nil)
-        result.findings = plan.findings
-        result.excluded = plan.excluded
-        result.sourceBytes = total
+        // 3. What the package holds: launcher and payload, in Microsoft's order.
+        entries = try SourceTree.scan(root: staging)
+        self.launcherName = launcherName
+        sourceBytes = total
         let hint: String
         if let msi = plan.msi {
             hint = "MSI product code \(msi.productCode) (version \(msi.productVersion)): use an MSI detection rule"
@@ -86,10 +100,10 @@ enum NestedPackager {
                 "\(settings.extractTo)\\.intunewin-payload only proves the payload was expanded"
         }
         let launcherDigest = SHA256.hash(launcherBytes).map { String(format: "%02x", Int($0)) }.joined()
-        result.nested = NestedResult(kind: options.launcher, launcherFile: launcherName, launcherSHA256: launcherDigest,
-                                     launcher: settings, installCommand: installCommand,
-                                     uninstallCommand: uninstallCommand, detectionHint: hint)
-        return result
+        result = NestedResult(kind: options.launcher, launcherFile: launcherName, launcherSHA256: launcherDigest,
+                              launcher: settings, installCommand: installCommand,
+                              uninstallCommand: uninstallCommand, detectionHint: hint)
+        complete = true
     }
 
     /// Writes one small file of the staging folder, complete or not at all.
