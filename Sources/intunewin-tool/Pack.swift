@@ -144,27 +144,7 @@ struct Pack: ParsableCommand {
         if !json { for warning in warnings { Terminal.warning(warning) } }
         let d = result.detection
         if json {
-            Terminal.json([
-                "output": result.outputPath,
-                "name": d.name,
-                "setupFile": d.setupFile,
-                "toolVersion": d.toolVersion,
-                "entries": result.entryCount,
-                "sourceBytes": result.sourceBytes,
-                "unencryptedContentSize": d.unencryptedContentSize,
-                "encryptedSize": result.encryptedSize,
-                "packageSize": result.packageSize,
-                "fileDigest": Terminal.base64(d.encryptionInfo.fileDigest),
-                "fileDigestAlgorithm": d.encryptionInfo.fileDigestAlgorithm,
-                "msiInfo": d.msiInfo.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.name, $0.value) }) } as Any,
-                "warnings": warnings,
-                "excluded": result.excluded,
-                "nested": result.nested.map { n -> [String: Any] in
-                    ["launcher": n.kind.rawValue, "launcherFile": n.launcherFile, "launcherSHA256": n.launcherSHA256,
-                     "installCommand": n.installCommand, "uninstallCommand": n.uninstallCommand, "extractTo": n.launcher.extractTo,
-                     "payloadSHA256": n.launcher.payloadSHA256, "detectionHint": n.detectionHint]
-                } as Any,
-            ] as [String: Any])
+            try Terminal.json(PackJSON(result, warnings: warnings))
             return
         }
         Terminal.line("Packed \(result.entryCount) entries (\(Terminal.bytes(result.sourceBytes))) from \(content)")
@@ -183,5 +163,53 @@ struct Pack: ParsableCommand {
             Terminal.line("  Uninstall command: \(n.uninstallCommand)")
             Terminal.line("  Detection:         \(n.detectionHint)")
         }
+    }
+}
+
+/// `pack --json`: the package written, its Detection.xml facts, the findings worded in this tool's
+/// options, and the nested-zip launcher's commands. `msiInfo` and `nested` are null when absent.
+struct PackJSON: Encodable {
+    struct Nested: Encodable {
+        var launcher, launcherFile, launcherSHA256, installCommand, uninstallCommand, extractTo, payloadSHA256, detectionHint: String
+    }
+    var output, name, setupFile, toolVersion: String
+    var entries: Int
+    var sourceBytes, unencryptedContentSize, encryptedSize, packageSize: UInt64
+    var fileDigest, fileDigestAlgorithm: String
+    var msiInfo: [String: String]?
+    var warnings, excluded: [String]
+    var nested: Nested?
+
+    init(_ result: PackResult, warnings: [String]) {
+        let d = result.detection
+        output = result.outputPath; name = d.name; setupFile = d.setupFile; toolVersion = d.toolVersion
+        entries = result.entryCount; sourceBytes = result.sourceBytes; unencryptedContentSize = d.unencryptedContentSize
+        encryptedSize = result.encryptedSize; packageSize = result.packageSize
+        fileDigest = Terminal.base64(d.encryptionInfo.fileDigest); fileDigestAlgorithm = d.encryptionInfo.fileDigestAlgorithm
+        msiInfo = d.msiInfo.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.name, $0.value) }) }
+        self.warnings = warnings
+        excluded = result.excluded
+        nested = result.nested.map {
+            Nested(launcher: $0.kind.rawValue, launcherFile: $0.launcherFile, launcherSHA256: $0.launcherSHA256,
+                   installCommand: $0.installCommand, uninstallCommand: $0.uninstallCommand, extractTo: $0.launcher.extractTo,
+                   payloadSHA256: $0.launcher.payloadSHA256, detectionHint: $0.detectionHint)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case output, name, setupFile, toolVersion, entries, sourceBytes, unencryptedContentSize, encryptedSize, packageSize,
+             fileDigest, fileDigestAlgorithm, msiInfo, warnings, excluded, nested
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(output, forKey: .output); try c.encode(name, forKey: .name); try c.encode(setupFile, forKey: .setupFile)
+        try c.encode(toolVersion, forKey: .toolVersion); try c.encode(entries, forKey: .entries)
+        try c.encode(sourceBytes, forKey: .sourceBytes); try c.encode(unencryptedContentSize, forKey: .unencryptedContentSize)
+        try c.encode(encryptedSize, forKey: .encryptedSize); try c.encode(packageSize, forKey: .packageSize)
+        try c.encode(fileDigest, forKey: .fileDigest); try c.encode(fileDigestAlgorithm, forKey: .fileDigestAlgorithm)
+        try c.encode(msiInfo, forKey: .msiInfo)  // null without an MSI setup
+        try c.encode(warnings, forKey: .warnings); try c.encode(excluded, forKey: .excluded)
+        try c.encode(nested, forKey: .nested)    // null unless --nested-zip
     }
 }
