@@ -20,8 +20,7 @@ struct ImeLog: ParsableCommand {
     @Option(name: .customLong("app"), help: ArgumentHelp("Only this app id.", valueName: "id"))
     var app: String?
 
-    @Flag(name: .customLong("json"), help: "Print the report as JSON.")
-    var json = false
+    @OptionGroup var format: OutputFormatOptions
 
     @Flag(name: .customLong("content-info"), help: "List each app's GetContentInfo reply (upload location, sizes, DecryptInfo recipient).")
     var contentInfo = false
@@ -29,7 +28,7 @@ struct ImeLog: ParsableCommand {
     func run() throws {
         var report = try IMELogAnalyzer.analyze(paths: paths)
         if let app { report = try report.only(app: app) }
-        if json {
+        if format.json {
             try Terminal.json(IMELogJSON(report, includeContentInfo: contentInfo))
         } else {
             Terminal.line("\(report.recordCount) records, \(report.fragmentCount) damaged fragments, \(report.apps.count) apps")

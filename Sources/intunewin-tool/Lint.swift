@@ -27,32 +27,24 @@ struct Lint: ParsableCommand {
         """
     )
 
-    @Option(name: [.customShort("c"), .customLong("content")], help: ArgumentHelp("Source folder to check.", valueName: "folder"))
-    var content: String
-
-    @Option(name: [.customShort("s"), .customLong("setup")], help: ArgumentHelp("Setup file: a name in the source folder or a path inside it.", valueName: "file"))
-    var setup: String
-
-    @Option(name: .customLong("exclude"), help: ArgumentHelp("Leave out files matching this pattern, as pack would (repeatable; .gitignore-like: *.log, .git, docs/*.md, build/).", valueName: "glob"))
-    var exclude: [String] = []
+    @OptionGroup var source: SourceOptions
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The output pack will write (folder or .intunewin path), to check it is outside the source.", valueName: "path"))
     var output: String?
 
-    @Flag(name: .customLong("json"), help: "Print the findings as JSON.")
-    var json = false
+    @OptionGroup var format: OutputFormatOptions
 
     func run() throws {
-        let (findings, excluded) = try Linter.lint(sourceFolder: content, setupFile: setup, excludes: exclude, output: output)
-        if json {
-            try Terminal.json(LintJSON(source: content, setupFile: setup, clean: findings.isEmpty,
+        let (findings, excluded) = try Linter.lint(sourceFolder: source.content, setupFile: source.setup, excludes: source.exclude, output: output)
+        if format.json {
+            try Terminal.json(LintJSON(source: source.content, setupFile: source.setup, clean: findings.isEmpty,
                                        findings: findings.map { .init(rule: $0.rule.rawValue, path: $0.path, message: $0.fullMessage) },
                                        excluded: excluded))
         } else {
             Terminal.lintFindings(findings)
             let left = excluded.isEmpty ? "" : " (\(excluded.count) excluded)"
-            Terminal.line(findings.isEmpty ? "\(content): no findings\(left)"
-                          : "\(content): \(findings.count) finding\(findings.count == 1 ? "" : "s")\(left)")
+            Terminal.line(findings.isEmpty ? "\(source.content): no findings\(left)"
+                          : "\(source.content): \(findings.count) finding\(findings.count == 1 ? "" : "s")\(left)")
         }
         if !findings.isEmpty { throw ExitCode(1) }
     }

@@ -10,12 +10,11 @@ struct List: ParsableCommand {
     @Argument(help: ArgumentHelp("A .intunewin package.", valueName: "file"))
     var file: String
 
-    @Flag(name: .customLong("json"), help: "Print as JSON.")
-    var json = false
+    @OptionGroup var format: OutputFormatOptions
 
     func run() throws {
         let zip = try IntuneWinPackage(path: file).innerZip()
-        if json {
+        if format.json {
             try Terminal.json(zip.entries)
             return
         }

@@ -20,17 +20,16 @@ struct Msi: ParsableCommand {
     @Option(name: .customLong("table"), help: ArgumentHelp("Print this table's rows.", valueName: "name"))
     var table: String?
 
-    @Flag(name: .customLong("json"), help: "Print as JSON.")
-    var json = false
+    @OptionGroup var format: OutputFormatOptions
 
     func run() throws {
         if let table {
             let t = try MsiReport.table(table, in: file)
-            if json { try Terminal.json(t) } else { printTable(t) }
+            if format.json { try Terminal.json(t) } else { printTable(t) }
             return
         }
         let report = try MsiReport(path: file)
-        if json { return try Terminal.json(report) }
+        if format.json { return try Terminal.json(report) }
         let productKeys = ["ProductName", "ProductVersion", "Manufacturer", "ProductCode", "UpgradeCode", "ProductLanguage", "ALLUSERS", "MSIINSTALLPERUSER", "REBOOT"]
         if !report.properties.isEmpty {
             Terminal.line("Product properties:")

@@ -28,20 +28,13 @@ struct Pack: ParsableCommand {
         """
     )
 
-    @Option(name: [.customShort("c"), .customLong("content")], help: ArgumentHelp("Source folder: all of its files are packed.", valueName: "folder"))
-    var content: String
-
-    @Option(name: [.customShort("s"), .customLong("setup")], help: ArgumentHelp("Setup file: a name in the source folder or a path inside it.", valueName: "file"))
-    var setup: String
+    @OptionGroup var source: SourceOptions
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Output folder (file named <setup>.intunewin, folder created if missing), or a path ending in .intunewin.", valueName: "path"))
     var output: String
 
     @Option(name: [.customShort("a"), .customLong("catalog")], help: ArgumentHelp("Windows 10 S mode catalog folder: its files go into the package as Microsoft's tool lays them out.", valueName: "folder"))
     var catalog: String?
-
-    @Option(name: .customLong("exclude"), help: ArgumentHelp("Leave out files matching this glob (repeatable; also read from <source>/.intunewinignore).", valueName: "glob"))
-    var exclude: [String] = []
 
     @Flag(name: .customLong("strict"), help: "Fail (exit 1) on lint findings instead of warning.")
     var strict = false
@@ -85,14 +78,11 @@ struct Pack: ParsableCommand {
     @Flag(name: .customLong("silent"), help: "Print nothing (Microsoft's -qq); implies --quiet.")
     var silent = false
 
-    @Flag(name: .customLong("force"), help: "Overwrite an existing output file.")
-    var force = false
-
     @Option(name: .customLong("encryption-info"), help: ArgumentHelp("Reuse EncryptionKey, MacKey and IV from this Detection.xml or .intunewin. FOR TESTING ONLY: whoever has that file can decrypt this package.", valueName: "file"))
     var encryptionInfo: String?
 
-    @Flag(name: .customLong("json"), help: "Print the result as JSON.")
-    var json = false
+    @OptionGroup var overwrite: OverwriteOptions
+    @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
         if !nestedZip && (extractTo != nil || setupArgs != nil || uninstallCmd != nil || uninstallArgs != nil) {
@@ -109,10 +99,10 @@ struct Pack: ParsableCommand {
     }
 
     func run() throws {
-        var request = PackRequest(sourceFolder: content, setupFile: setup, output: output)
-        request.overwrite = quiet || silent || force
+        var request = PackRequest(sourceFolder: source.content, setupFile: source.setup, output: output)
+        request.overwrite = quiet || silent || overwrite.force
         request.catalogFolder = catalog
-        request.excludes = exclude
+        request.excludes = source.exclude
         request.strict = strict
         if let threads { request.compression.threads = threads }
         request.compression.exact = exact
@@ -130,24 +120,24 @@ struct Pack: ParsableCommand {
         }
         if let encryptionInfo {
             request.keys = EncryptionKeys(try EncryptionInfoFile.load(encryptionInfo).encryptionInfo)
-            if !silent && !json { Terminal.warning("reusing keys from \(encryptionInfo): for testing only") }
+            if !silent && !format.json { Terminal.warning("reusing keys from \(encryptionInfo): for testing only") }
         }
         let bar = ProgressLine("packing", total: 1, enabled: false)
         var progress: ProgressLine? = nil
         let result = try Packager.pack(request) { done, total in
-            if progress == nil { progress = ProgressLine("packing", total: total, enabled: !(quiet || silent || json)) }
+            if progress == nil { progress = ProgressLine("packing", total: total, enabled: !(quiet || silent || format.json)) }
             progress?.update(done)
         }
         (progress ?? bar).finish()
         if silent { return }
         let warnings = result.findings.map { "\($0.rule.rawValue): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.fullMessage)" }
-        if !json { for warning in warnings { Terminal.warning(warning) } }
+        if !format.json { for warning in warnings { Terminal.warning(warning) } }
         let d = result.detection
-        if json {
+        if format.json {
             try Terminal.json(PackJSON(result, warnings: warnings))
             return
         }
-        Terminal.line("Packed \(result.entryCount) entries (\(Terminal.bytes(result.sourceBytes))) from \(content)")
+        Terminal.line("Packed \(result.entryCount) entries (\(Terminal.bytes(result.sourceBytes))) from \(source.content)")
         Terminal.line("  Output:     \(result.outputPath) (\(Terminal.bytes(result.packageSize)))")
         Terminal.line("  Name:       \(d.name)")
         Terminal.line("  SetupFile:  \(d.setupFile)")
@@ -166,7 +156,7 @@ struct Pack: ParsableCommand {
     }
 }
 
-/// `pack --json`: the package written, its Detection.xml facts, the findings worded in this tool's
+/// `pack --format.json`: the package written, its Detection.xml facts, the findings worded in this tool's
 /// options, and the nested-zip launcher's commands. `msiInfo` and `nested` are null when absent.
 struct PackJSON: Encodable {
     struct Nested: Encodable {
