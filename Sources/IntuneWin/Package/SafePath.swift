@@ -34,10 +34,12 @@ extension SafePath {
     /// repeat, in any letter case (NTFS merges them). Returns each entry with its components.
     public static func plan(_ zip: ZipReader) throws -> [(entry: ZipEntry, components: [String])] {
         var plan: [(entry: ZipEntry, components: [String])] = []
+        plan.reserveCapacity(zip.entries.count)
         // Exact paths of files; NTFS-folded paths of files and of folders (named or implied by a file's path).
-        var files = Set<[UInt8]>(), folders = Set<[UInt8]>()
-        var foldedFiles: [[UInt16]: String] = [:]
-        var foldedFolders: [[UInt16]: String] = [:]
+        // Sized for every entry up front: 50,000-entry packages otherwise spend their time rehashing.
+        var files = Set<ExactName>(minimumCapacity: zip.entries.count), folders = Set<ExactName>()
+        var foldedFiles = [FoldedName: String](minimumCapacity: zip.entries.count)
+        var foldedFolders: [FoldedName: String] = [:]
         func refuse(_ entry: ZipEntry, _ why: String) -> IntuneWinError {
             .badInput(zip.source.path, "\(entry.name.replacingOccurrences(of: "\0", with: "\\0")): \(why)")
         }
@@ -48,8 +50,8 @@ extension SafePath {
             }
             let path = parts.joined(separator: "/")
             if !entry.isDirectory {
-                let folded = ntfsSortKey(path)
-                guard files.insert(Array(path.utf8)).inserted else { throw refuse(entry, "duplicate entry name") }
+                let folded = FoldedName(path)
+                guard files.insert(ExactName(path)).inserted else { throw refuse(entry, "duplicate entry name") }
                 if let other = foldedFiles[folded] {
                     throw refuse(entry, "duplicate entry name (differs only in letter case from \(other); Windows would overwrite one with the other)")
                 }
@@ -59,8 +61,8 @@ extension SafePath {
             // The folders this entry names or implies, deepest first; one seen before has its parents recorded too.
             for end in stride(from: entry.isDirectory ? parts.count : parts.count - 1, to: 0, by: -1) {
                 let folder = parts[..<end].joined(separator: "/")
-                guard folders.insert(Array(folder.utf8)).inserted else { break }
-                let key = ntfsSortKey(folder)
+                guard folders.insert(ExactName(folder)).inserted else { break }
+                let key = FoldedName(folder)
                 if foldedFiles[key] != nil { throw refuse(entry, "entry name is both a file and a folder (\(folder))") }
                 foldedFolders[key] = folder
             }
@@ -68,4 +70,24 @@ extension SafePath {
         }
         return plan
     }
+}
+
+/// A path as NTFS compares names (upper-cased UTF-16 units), hashed as one block of bytes rather than
+/// unit by unit.
+private struct FoldedName: Hashable {
+    let units: [UInt16]
+
+    init(_ path: String) { units = ntfsSortKey(path) }
+
+    func hash(into hasher: inout Hasher) { units.withUnsafeBytes { hasher.combine(bytes: $0) } }
+}
+
+/// A path as its exact UTF-8 bytes (not as a Swift `String`, whose equality would merge NFC and NFD
+/// spellings that file systems keep apart), hashed as one block of bytes.
+private struct ExactName: Hashable {
+    let bytes: [UInt8]
+
+    init(_ path: String) { bytes = Array(path.utf8) }
+
+    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
