@@ -7,8 +7,8 @@ import IntuneWin
 
 MemoryTuning.apply()
 SignalCleanup.install()
-let arguments = MicrosoftArguments.normalize(Array(CommandLine.arguments.dropFirst()))
 do {
+    let arguments = try ArgumentCheck.check(MicrosoftArguments.normalize(Array(CommandLine.arguments.dropFirst())))
     var command = try IntuneWinTool.parseAsRoot(arguments)
     try command.run()
 } catch let error as IntuneWinError {
@@ -20,6 +20,10 @@ do {
     CleanupRegistry.removeAll()
     Terminal.error(error.message)
     exit(error.exitCode)
+} catch let mistake as ArgumentCheck.Mistake {
+    // One line: what is wrong, the likely meaning, and where the command's options are listed.
+    Terminal.error("\(mistake.message) (see 'intunewin-tool \(mistake.helpCommand.isEmpty ? "" : mistake.helpCommand + " ")--help')")
+    exit(2)
 } catch let code as ExitCode {
     SignalCleanup.deferToInterrupt()
     CleanupRegistry.removeAll()

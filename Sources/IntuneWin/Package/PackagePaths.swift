@@ -33,22 +33,88 @@ public enum PackagePaths {
 
     /// Resolves the setup file: a name relative to the source folder, or a path (relative to the
     /// current directory or absolute) that lies inside it. Returns its path components below the source.
+    /// Windows habits work: `\` separates folders (`bin\setup.exe`, `.\setup.exe`), and a name that
+    /// matches one file only when letter case is ignored finds it (`SETUP.EXE`), as on Windows. The last
+    /// component keeps the name given: a setup that is a symbolic link is packed under its own name.
     static func resolveSetup(_ setup: String, source: String) throws -> [String] {
+        let given = setup.replacingOccurrences(of: "\\", with: "/")
         let fm = FileManager.default
         var candidates: [String] = []
-        if !setup.hasPrefix("/") { candidates.append(source + "/" + setup) }
-        candidates.append(setup)
+        if !given.hasPrefix("/") { candidates.append(source + "/" + given) }
+        candidates.append(given.hasPrefix("/") ? given : fm.currentDirectoryPath + "/" + given)
         var isDirectory: ObjCBool = false
-        guard let found = candidates.first(where: { fm.fileExists(atPath: $0, isDirectory: &isDirectory) }) else {
-            throw IntuneWinError.usage(setup, "setup file not found in \(source)")
+        var found = candidates.first { fm.fileExists(atPath: $0, isDirectory: &isDirectory) }
+        if found == nil {
+            // Windows finds SETUP.EXE as setup.exe: the same here, when exactly one name matches.
+            found = try candidates.lazy.compactMap { try matchIgnoringCase($0, within: source, given: setup) }.first
+            if let found { _ = fm.fileExists(atPath: found, isDirectory: &isDirectory) }
         }
-        let resolved = canonical(found)
-        guard isInside(resolved, folder: source), resolved != source else {
+        guard let found else {
+            let near = nearNames(for: (given as NSString).lastPathComponent, in: source)
+            throw IntuneWinError.usage(setup, "setup file not found in \(source)" + (near.isEmpty ? "" : " (did you mean \(near.joined(separator: ", "))?)"))
+        }
+        // The folder is resolved (links and all); the file keeps the name given.
+        let standardized = URL(fileURLWithPath: found).standardizedFileURL.path
+        let name = (standardized as NSString).lastPathComponent
+        let resolved = canonical((standardized as NSString).deletingLastPathComponent) + "/" + name
+        guard isInside(resolved, folder: source), resolved != source, name != ".." else {
             throw IntuneWinError.usage(setup, "setup file should be in folder \(source)")
         }
-        _ = fm.fileExists(atPath: resolved, isDirectory: &isDirectory)
         guard !isDirectory.boolValue else { throw IntuneWinError.usage(setup, "setup file is a folder") }
         return resolved.dropFirst(source.count).split(separator: "/").map(String.init)
+    }
+
+    /// `path` found component by component ignoring letter case, below `source` only; nil when some
+    /// component matches nothing. Two matches for one component is a usage error naming them.
+    private static func matchIgnoringCase(_ path: String, within source: String, given: String) throws -> String? {
+        let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
+        let sourcePrefix = source.hasSuffix("/") ? source : source + "/"
+        guard standardized.hasPrefix(sourcePrefix) else { return nil }
+        var current = source
+        for part in standardized.dropFirst(sourcePrefix.count).split(separator: "/").map(String.init) {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: current)) ?? []
+            if names.contains(part) { current += "/" + part; continue }
+            let matches = names.filter { $0.caseInsensitiveCompare(part) == .orderedSame }.sorted()
+            guard !matches.isEmpty else { return nil }
+            guard matches.count == 1 else {
+                throw IntuneWinError.usage(given, "setup file is ambiguous when letter case is ignored: \(matches.joined(separator: ", "))")
+            }
+            current += "/" + matches[0]
+        }
+        return current
+    }
+
+    /// Up to three file names in the source that are close to `name` (edit distance at most 2, or the
+    /// same name with another extension), for "did you mean".
+    static func nearNames(for name: String, in source: String) -> [String] {
+        guard let entries = FileManager.default.enumerator(atPath: source) else { return [] }
+        let wanted = name.lowercased(), wantedBase = (wanted as NSString).deletingPathExtension
+        var scored: [(Int, String)] = []
+        var seen = 0
+        while let relative = entries.nextObject() as? String, seen < 10_000 {
+            seen += 1
+            let candidate = (relative as NSString).lastPathComponent.lowercased()
+            let distance = editDistance(Array(wanted.utf8), Array(candidate.utf8), limit: 2)
+            if distance <= 2 || (candidate as NSString).deletingPathExtension == wantedBase {
+                scored.append((distance, relative))
+            }
+        }
+        return scored.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.prefix(3).map(\.1)
+    }
+
+    /// Levenshtein distance between `a` and `b`, stopping early at anything above `limit`.
+    static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
+        guard abs(a.count - b.count) <= limit else { return limit + 1 }
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var row = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, y) in b.enumerated() {
+                row[j + 1] = min(previous[j + 1] + 1, row[j] + 1, previous[j] + (x == y ? 0 : 1))
+            }
+            guard row.min()! <= limit else { return limit + 1 }
+            previous = row
+        }
+        return previous[b.count]
     }
 
     /// The output file: `output` itself when it ends in `.intunewin`, else `output/<setup base name>.intunewin`.

@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+
+/// What a packaging engineer used to IntuneWinAppUtil.exe types: Windows paths and quotes, setup names
+/// in another letter case, typos in commands and options, help spelled `-?`, `/?` or `help`.
+final class NewUserHabitsTests: ToolTestCase {
+    private func app() throws -> URL {
+        let src = path("My App")
+        try write("setup", to: src.appending("bin/setup.exe"))
+        try write("readme", to: src.appending("readme.txt"))
+        return src
+    }
+
+    private func packedSetupFile(_ result: RunResult) throws -> String? {
+        (try result.jsonObject())["setupFile"] as? String
+    }
+
+    func testWindowsSpellingOfTheSourceSetupAndOutput() throws {
+        let src = try app()
+        // -c with a trailing backslash, -s with backslashes and .\, -o quoted with a trailing backslash.
+        let packed = try tool("-c", src.path + "\\", "-s", ".\\bin\\setup.exe", "-o", "\"" + path("out").path + "\\\"", "-q", "--json")
+        assertExit(packed, 0, packed.summary)
+        XCTAssertEqual(try packedSetupFile(packed), "bin\\setup.exe")
+        XCTAssertTrue(path("out/setup.intunewin").exists, "no folder named 'out\\' \(packed.summary)")
+        XCTAssertFalse(path("out\\").exists)
+    }
+
+    func testSetupFoundIgnoringCaseWhenOneFileMatchesElseSuggested() throws {
+        let src = try app()
+        let upper = try tool("pack", "-c", src.path, "-s", "BIN\\SETUP.EXE", "-o", path("upper").path, "--json")
+        assertExit(upper, 0, upper.summary)
+        XCTAssertEqual(try packedSetupFile(upper), "bin\\setup.exe", "the file's own spelling is written")
+
+        let typo = try tool("pack", "-c", src.path, "-s", "bin/setpu.exe", "-o", path("typo").path)
+        assertExit(typo, 2, typo.summary)
+        assertOneLineError(typo, naming: "setpu.exe")
+        XCTAssertTrue(typo.err.contains("did you mean bin/setup.exe"), typo.summary)
+
+        try write("other", to: src.appending("bin/SETUP.exe"))
+        let twice = try tool("pack", "-c", src.path, "-s", "bin/Setup.EXE", "-o", path("twice").path)
+        assertExit(twice, 2, twice.summary)
+        XCTAssertTrue(twice.err.contains("ambiguous") && twice.err.contains("SETUP.exe") && twice.err.contains("setup.exe"), twice.summary)
+        XCTAssertFalse(path("typo").exists || path("twice").exists)
+    }
+
+    func testSymlinkedSetupKeepsTheNameGiven() throws {
+        let src = try app()
+        try FileManager.default.createSymbolicLink(atPath: src.appending("setup.exe").path, withDestinationPath: "bin/setup.exe")
+        let packed = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", path("out").path, "--json")
+        assertExit(packed, 0, packed.summary)
+        let object = try packed.jsonObject()
+        XCTAssertEqual(object["setupFile"] as? String, "setup.exe")
+        XCTAssertEqual(object["name"] as? String, "setup.exe")
+        XCTAssertTrue(path("out/setup.intunewin").exists, packed.summary)
+    }
+
+    func testTyposGetDidYouMeanAndHelpIsEverywhere() throws {
+        let src = try app()
+        let cases: [([String], String)] = [
+            (["inf", Tool.sample("01").path], "did you mean 'info'"),
+            (["pakc", "-c", src.path], "did you mean 'pack'"),
+            (["pack", "--contnet", src.path, "-s", "setup.exe", "-o", path("o").path], "did you mean '--content'"),
+            (["lint", "--contnet", src.path], "did you mean '--content'"),
+            (["pack", "-v"], "intunewin-tool --version"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try tool(arguments)
+            assertExit(result, 2, arguments.joined(separator: " "))
+            XCTAssertEqual(result.errLines.count, 1, result.summary)
+            XCTAssertTrue(result.err.contains(expected) && result.err.contains("--help"), result.summary)
+        }
+        for arguments in [[], ["-?"], ["/?"], ["help"], ["pack", "help"], ["help", "verify"]] {
+            let result = try tool(arguments)
+            assertExit(result, 0, arguments.joined(separator: " "))
+            XCTAssertTrue(result.out.contains("USAGE:"), "\(arguments): \(result.summary)")
+        }
+        XCTAssertTrue(try tool("help", "verify").out.contains("intunewin-tool verify"))
+        XCTAssertFalse(path("o").exists)
+    }
+}
