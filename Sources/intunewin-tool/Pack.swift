@@ -88,7 +88,7 @@ struct Pack: ParsableCommand {
     @Flag(name: .customLong("force"), help: "Overwrite an existing output file.")
     var force = false
 
-    @Option(name: .customLong("encryption-info"), help: ArgumentHelp("Reuse EncryptionKey, MacKey and IV from this Detection.xml or .intunewin. FOR TESTING ONLY: whoever has that file can decrypt this package.", valueName: "file"))
+    @Option(name: .customLong("encryption-info"), help: ArgumentHelp("Reuse EncryptionKey, MacKey and IV from this Detection.xml, .intunewin, fileEncryptionInfo JSON or decrypted DecryptInfo JSON. FOR TESTING ONLY: whoever has that file can decrypt this package.", valueName: "file"))
     var encryptionInfo: String?
 
     @Flag(name: .customLong("json"), help: "Print the result as JSON.")
@@ -129,7 +129,8 @@ struct Pack: ParsableCommand {
             request.nested = options
         }
         if let encryptionInfo {
-            request.keys = EncryptionKeys(try EncryptionInfoFile.load(encryptionInfo).encryptionInfo)
+            // The resolver decrypt uses: every format it accepts works here too.
+            request.keys = try KeySource.file(encryptionInfo).encryptionKeys()
             if !silent && !json { Terminal.warning("reusing keys from \(encryptionInfo): for testing only") }
         }
         let bar = ProgressLine("packing", total: 1, enabled: false)
