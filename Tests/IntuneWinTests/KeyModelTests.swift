@@ -43,6 +43,9 @@ final class KeyModelTests: XCTestCase {
         detection.encryptionInfo.encryptionKey = short
         assertThrows(.usage) { try KeyMaterial(detection, source: "edited.xml") }
         assertThrows(.usage) { try EncryptionKeys(detection.encryptionInfo) }
+        // Nor can a short key given straight to the content reach the cipher.
+        let content = try EncryptedContent(source: try FileRegion(path: try bin()))
+        assertThrows(.usage) { try content.decrypted(key: short) }
     }
 
     func testBase64ValuesAreParsedOnceWithTheCallersNames() throws {
