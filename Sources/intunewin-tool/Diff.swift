@@ -61,23 +61,19 @@ struct Diff: ParsableCommand {
             if key == nil && (iv != nil || macKey != nil) {
                 throw ValidationError("--iv-\(suffix) and --mac-key-\(suffix) need --key-\(suffix)")
             }
-            _ = try key.map { try bytes($0, "key", 32) }
-            _ = try iv.map { try bytes($0, "iv", 16) }
-            _ = try macKey.map { try bytes($0, "mac-key", 32) }
+            // Values that cannot be keys are refused before anything is read (as a usage error: validate()
+            // turns any other error into exit 1, which diff means as "different").
+            do { _ = try source() } catch let error as IntuneWinError { throw ValidationError(error.description) }
         }
 
-        func load() throws -> ContentKeys? {
-            if let encryptionInfo { return try KeyMaterial.load(encryptionInfo) }
+        /// The key source of this side, through the resolver every command uses; nil when none was given.
+        func source() throws -> KeySource? {
+            if let encryptionInfo { return .file(encryptionInfo) }
             guard let key else { return nil }
-            return ContentKeys(encryptionKey: SecretBytes(try bytes(key, "key", 32)),
-                               initializationVector: try iv.map { try bytes($0, "iv", 16) },
-                               macKey: try macKey.map { SecretBytes(try bytes($0, "mac-key", 32)) })
-        }
-
-        private func bytes(_ text: String, _ option: String, _ size: Int) throws -> [UInt8] {
-            guard let data = Data(base64Encoded: text) else { throw ValidationError("--\(option)-\(suffix) is not valid base64") }
-            guard data.count == size else { throw ValidationError("--\(option)-\(suffix) is \(data.count) bytes, expected \(size)") }
-            return [UInt8](data)
+            let options: [KeyField: String] = [.encryptionKey: "--key-\(suffix)", .initializationVector: "--iv-\(suffix)",
+                                               .macKey: "--mac-key-\(suffix)"]
+            return .keys(try ContentKeys(base64: key, initializationVector: iv, macKey: macKey,
+                                         source: { options[$0] ?? $0.rawValue }))
         }
 
         /// The side at `path`, with these keys when it is encrypted content.
@@ -86,7 +82,7 @@ struct Diff: ParsableCommand {
             if kind != .bin && given {
                 Terminal.warning("\(path) is a \(kind.rawValue): the keys given for side \(suffix.uppercased()) are not used")
             }
-            let keys = kind == .bin ? try load() : nil
+            let keys = kind == .bin ? try source()?.contentKeys() : nil
             if kind == .bin && keys == nil {
                 throw IntuneWinError(.usage, path: path, "not a folder, zip or package; to read it as encrypted content give --key-\(suffix) (with --iv-\(suffix), --mac-key-\(suffix)) or --encryption-info-\(suffix)")
             }

@@ -26,11 +26,11 @@ struct Info: ParsableCommand {
     func run() throws {
         var package: IntuneWinPackage? = nil
         let detection: DetectionXML
-        if try EncryptionInfoFile.isZip(file) {
+        if try IntuneWinPackage.isZip(file) {
             package = try IntuneWinPackage(path: file)
             detection = package!.detection
         } else {
-            detection = try EncryptionInfoFile.load(file)
+            detection = try DetectionXML.read(file)
         }
         if graph {
             var info = GraphContentInfo(detection)

@@ -78,7 +78,7 @@ struct Pack: ParsableCommand {
     @Flag(name: .customLong("silent"), help: "Print nothing (Microsoft's -qq); implies --quiet.")
     var silent = false
 
-    @Option(name: .customLong("encryption-info"), help: ArgumentHelp("Reuse EncryptionKey, MacKey and IV from this Detection.xml or .intunewin. FOR TESTING ONLY: whoever has that file can decrypt this package.", valueName: "file"))
+    @Option(name: .customLong("encryption-info"), help: ArgumentHelp("Reuse EncryptionKey, MacKey and IV from this Detection.xml, .intunewin, fileEncryptionInfo JSON or decrypted DecryptInfo JSON. FOR TESTING ONLY: whoever has that file can decrypt this package.", valueName: "file"))
     var encryptionInfo: String?
 
     @OptionGroup var overwrite: OverwriteOptions
@@ -119,7 +119,8 @@ struct Pack: ParsableCommand {
             request.nested = options
         }
         if let encryptionInfo {
-            request.keys = EncryptionKeys(try EncryptionInfoFile.load(encryptionInfo).encryptionInfo)
+            // The resolver decrypt uses: every format it accepts works here too.
+            request.keys = try KeySource.file(encryptionInfo).encryptionKeys()
             if !silent && !format.json { Terminal.warning("reusing keys from \(encryptionInfo): for testing only") }
         }
         let bar = ProgressLine("packing", total: 1, enabled: false)

@@ -45,12 +45,13 @@ struct Unpack: ParsableCommand {
     }
 
     private func unpack(_ limits: SizeLimits) throws {
-        if let resolved = try keySource.resolve(json: json) {
+        if let source = try keySource.source(json: json) {
+            let material = try source.resolve()
             let size = (try? FileRegion(path: file).size) ?? 0
             let progress = ProgressLine("unpacking", total: size * 2, enabled: !json)
-            let result = try resolved.material.open(file, output: .folder(output), overwrite: force) { progress.advance($0) }
+            let result = try material.open(file, output: .folder(output), overwrite: force) { progress.advance($0) }
             progress.finish()
-            DecryptReport.print(result, json: json, plain: resolved.material.isPlain, keySource: resolved.origin)
+            DecryptReport.print(result, json: json, plain: material.isPlain, keySource: source.origin)
             return
         }
         let package = try IntuneWinPackage(path: file)
@@ -58,29 +59,5 @@ struct Unpack: ParsableCommand {
         let result = try Decryptor.unpack(package, to: output, overwrite: force, limits: limits) { progress.advance($0) }
         progress.finish()
         DecryptReport.print(result, json: json)
-    }
-}
-
-/// Shared output of `unpack` and `decrypt`.
-enum DecryptReport {
-    /// `plain`: the content was not encrypted (NoEncryption) and was copied; `keySource`: where the keys came from.
-    static func print(_ result: DecryptResult, json: Bool, plain: Bool = false, keySource: String? = nil) {
-        if json {
-            var object: [String: Any] = ["output": result.outputPath, "plainSize": result.plainSize,
-                                         "checked": result.checked, "notChecked": result.notChecked, "encrypted": !plain]
-            if let keySource { object["keySource"] = keySource }
-            if let x = result.extracted { object["files"] = x.files; object["folders"] = x.folders; object["bytes"] = x.bytes }
-            Terminal.json(object)
-            return
-        }
-        if let keySource { Terminal.line("Key material from \(keySource)") }
-        if plain { Terminal.line("The content is not encrypted (ProfileIdentifier NoEncryption): taken as it is") }
-        if let x = result.extracted {
-            Terminal.line("Extracted \(x.files) files, \(x.folders) folders (\(Terminal.bytes(x.bytes))) to \(result.outputPath)")
-        } else {
-            Terminal.line("\(plain ? "Copied" : "Decrypted") \(Terminal.bytes(result.plainSize)) to \(result.outputPath)")
-        }
-        Terminal.line("  Checked: \(result.checked.joined(separator: ", "))")
-        for item in result.notChecked { Terminal.warning("integrity not verified: \(item)") }
     }
 }

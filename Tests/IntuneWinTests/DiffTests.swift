@@ -212,20 +212,20 @@ final class DiffTests: XCTestCase {
         XCTAssertEqual(try ContentKind.detect(package), .package)
         XCTAssertEqual(try ContentKind.detect(folder + "/src"), .folder)
 
-        let keys = ContentKeys(try EncryptionInfoFile.load(package))
+        let keys = try ContentKeys(try DetectionXML.read(package))
         let report = try Differ.diff(try ContentSide.detect(bin, keys: keys), .package(package))
         XCTAssertTrue(report.identical, "\(report)")
         XCTAssertTrue(report.metadata.isEmpty, "a .bin has no Detection.xml to compare")
-        XCTAssertTrue(try Differ.diff(.bin(bin, ContentKeys(encryptionKey: keys.encryptionKey)), .folder(folder + "/src")).identical)
+        XCTAssertTrue(try Differ.diff(.bin(bin, try ContentKeys(encryptionKey: keys.encryptionKey)), .folder(folder + "/src")).identical)
 
         // Without keys: a usage error; with another package's keys: bad input, never "different".
         assertThrows(.usage) { try ContentSide.detect(bin) }
         let other = try pack(try makeTree(folder + "/other"), to: folder + "/other.intunewin")
-        let otherKeys = ContentKeys(try EncryptionInfoFile.load(other))
+        let otherKeys = try ContentKeys(try DetectionXML.read(other))
         assertThrows(.badInput) { try Differ.diff(.bin(bin, otherKeys), .package(package)) }
-        assertThrows(.badInput) { try Differ.diff(.bin(bin, ContentKeys(encryptionKey: otherKeys.encryptionKey)), .package(package)) }
+        assertThrows(.badInput) { try Differ.diff(.bin(bin, try ContentKeys(encryptionKey: otherKeys.encryptionKey)), .package(package)) }
         // The right encryption key with another package's MacKey: the HMAC is checked, not ignored.
-        let wrongMac = ContentKeys(encryptionKey: keys.encryptionKey, initializationVector: nil, macKey: otherKeys.macKey)
+        let wrongMac = try ContentKeys(encryptionKey: keys.encryptionKey, initializationVector: nil, macKey: otherKeys.macKey)
         let error = assertThrows(.badInput) { try Differ.diff(.bin(bin, wrongMac), .package(package)) }
         XCTAssertTrue(error?.reason.contains("HMAC") ?? false, "\(String(describing: error))")
     }

@@ -51,7 +51,7 @@ final class HostileCiphertextTests: XCTestCase {
 
     private func open(_ path: String) throws -> EncryptedContent { try EncryptedContent(source: try FileRegion(path: path)) }
 
-    private var keys: ContentKeys { ContentKeys(encryptionKey: key, initializationVector: iv, macKey: macKey) }
+    private var keys: ContentKeys { get throws { try ContentKeys(encryptionKey: key, initializationVector: iv, macKey: macKey) } }
 
     /// Padding that lies, as the last bytes of the last block.
     private let lyingTails: [(String, [UInt8])] = [

@@ -147,7 +147,7 @@ final class PackagerTests: XCTestCase {
         XCTAssertNotEqual(a.detection.encryptionInfo.encryptionKey, b.detection.encryptionInfo.encryptionKey)
         XCTAssertNotEqual(a.detection.encryptionInfo.initializationVector, b.detection.encryptionInfo.initializationVector)
         XCTAssertEqual(a.detection.encryptionInfo.fileDigest, b.detection.encryptionInfo.fileDigest, "same content, same inner zip")
-        let c = try pack(folder + "/src", "setup.exe", folder + "/c.intunewin", keys: EncryptionKeys(a.detection.encryptionInfo))
+        let c = try pack(folder + "/src", "setup.exe", folder + "/c.intunewin", keys: try EncryptionKeys(a.detection.encryptionInfo))
         XCTAssertEqual(c.detection.encryptionInfo.mac, a.detection.encryptionInfo.mac)
         let contentA = try IntuneWinPackage(path: a.outputPath).content, contentC = try IntuneWinPackage(path: c.outputPath).content
         XCTAssertEqual(try contentA.source.readExactly(at: 0, count: Int(contentA.source.size)),
@@ -168,8 +168,8 @@ final class PackagerTests: XCTestCase {
     func testDigestWithoutMacKeyToAFolderIsCheckedOnce() throws {
         let folder = try makeTemporaryFolder()
         let package = try IntuneWinPackage(path: TestSupport.sample("01_"))
-        let full = ContentKeys(package.detection)
-        let keys = ContentKeys(encryptionKey: full.encryptionKey, fileDigest: full.fileDigest)
+        let full = try ContentKeys(package.detection)
+        let keys = try ContentKeys(encryptionKey: full.encryptionKey, fileDigest: full.fileDigest)
         let result = try Decryptor.decrypt(package.content, keys: keys, output: .folder(folder + "/out"), overwrite: false)
         XCTAssertEqual(result.checked, ["padding", "file-digest", "entry-crc"])
         var wrong = full.fileDigest!

@@ -18,7 +18,8 @@
 #include <limits.h>
 
 // Small static inline wrappers over libcrypto (OpenSSL 3): the places where the C API uses
-// macros or parameter arrays that are awkward from Swift. Everything else is called directly.
+// macros or parameter arrays that are awkward from Swift. Everything else is called directly, and
+// every policy (which flags, which retries, which providers) is decided in Swift, where callers see it.
 
 static inline const EVP_CIPHER *ccrypto_aes_256_cbc(void) { return EVP_aes_256_cbc(); }
 static inline const EVP_MD *ccrypto_sha256(void) { return EVP_sha256(); }
@@ -137,12 +138,6 @@ static inline int ccrypto_cms_ktri_matches_cert(CMS_RecipientInfo *ri, X509 *cer
     return CMS_RecipientInfo_ktri_cert_cmp(ri, cert) == 0;
 }
 
-/// Decrypts EnvelopedData into `out`. Debug mode on purpose: a local tool gains nothing from the
-/// Bleichenbacher countermeasure (random key on failure) and loses clear "wrong key" errors.
-static inline int ccrypto_cms_decrypt(CMS_ContentInfo *cms, EVP_PKEY *key, X509 *cert, BIO *out) {
-    return CMS_decrypt(cms, key, cert, NULL, out, CMS_BINARY | CMS_DEBUG_DECRYPT);
-}
-
 // MARK: - Names, numbers, object identifiers
 
 /// An X.509 name as RFC 2253 text into `buf` (NUL-terminated, cut to `cap`). Returns the length or -1.
@@ -243,25 +238,12 @@ static inline PKCS12 *ccrypto_pkcs12_from_der(const unsigned char *der, size_t l
     return d2i_PKCS12(NULL, &p, (long)len);
 }
 
-/// 1 when the PKCS#12 integrity MAC verifies with `password` (NULL: none or empty), or there is no MAC.
-static inline int ccrypto_pkcs12_password_ok(PKCS12 *p12, const char *password) {
-    if (!PKCS12_mac_present(p12)) return 1;
-    if (password == NULL) return PKCS12_verify_mac(p12, NULL, 0) == 1 || PKCS12_verify_mac(p12, "", 0) == 1;
-    return PKCS12_verify_mac(p12, password, -1) == 1;
-}
-
 /// The key and certificate of a PKCS#12 (extra CA certificates are dropped). Returns 1 on success.
 static inline int ccrypto_pkcs12_parse(PKCS12 *p12, const char *password, EVP_PKEY **key, X509 **cert) {
     STACK_OF(X509) *ca = NULL;
     int ok = PKCS12_parse(p12, password, key, cert, &ca);
     sk_X509_pop_free(ca, X509_free);
     return ok;
-}
-
-/// Makes the legacy provider (RC2, RC4, weak PBEs of old Windows PFX exports) available beside the
-/// default one. Returns 1 when it is loaded.
-static inline int ccrypto_load_legacy_provider(void) {
-    return OSSL_PROVIDER_try_load(NULL, "legacy", 1) != NULL;
 }
 
 /// 1 when `key` is the private key of `cert`.

@@ -11,7 +11,9 @@ public final class AESCBC {
     private let direction: Direction
     private var scratch = [UInt8]()
 
-    /// A cipher context; `key` must be 32 bytes and `iv` 16.
+    /// A cipher context; `key` must be 32 bytes and `iv` 16. Key material from input reaches this only
+    /// through `ContentKeys`/`EncryptionKeys` (or `EncryptedContent.decrypted`), whose throwing
+    /// initialisers check the sizes: the precondition is a last guard, not an input check.
     public init(key: SecretBytes, iv: [UInt8], direction: Direction) {
         precondition(key.count == 32 && iv.count == 16, "AES-256-CBC needs a 32-byte key and 16-byte IV")
         context = EVP_CIPHER_CTX_new()!

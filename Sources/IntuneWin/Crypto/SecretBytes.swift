@@ -45,6 +45,12 @@ public struct SecretBytes: Sendable, Equatable, CustomStringConvertible, CustomD
     /// (An array whose buffer is shared with another copy cannot be scrubbed in place: only this copy is.)
     public init(scrubbing bytes: inout [UInt8]) {
         self.init(bytes)
+        Self.scrub(&bytes)
+    }
+
+    /// Zeroes an array that held key bytes or key text (what `init(scrubbing:)` does to its argument),
+    /// for temporary copies that do not become a `SecretBytes`.
+    static func scrub(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { ccrypto_cleanse($0.baseAddress, $0.count) }
     }
 

@@ -44,7 +44,8 @@ final class ContentListing {
             let content = try EncryptedContent(source: try FileRegion(path: path))
             detection = nil
             encryptedSize = content.source.size
-            zip = try ZipReader(source: try Self.decrypt(content, keys: keys))
+            // The one pre-decrypt check, authenticating first: nothing is read from content the keys do not fit.
+            zip = try ZipReader(source: try keys.open(content, authenticate: true).plain)
         case .zip(let path):
             detection = nil
             encryptedSize = nil
@@ -83,27 +84,6 @@ final class ContentListing {
             try FileRegion(path: path).stream(from: 0, length: item.size) { hash.update($0) }
         }
         return hash.finalize()
-    }
-
-    /// The plaintext of a `.bin`, after the checks the keys allow without reading it all (IV, MAC, size).
-    private static func decrypt(_ content: EncryptedContent, keys: ContentKeys) throws -> DecryptedContent {
-        let path = content.source.path
-        let wrongKeys = "the keys given are for other content"
-        if let iv = keys.initializationVector, iv != content.storedIV {
-            throw IntuneWinError.badInput(path, "the IV stored in the file differs from the IV given: \(wrongKeys)")
-        }
-        if let mac = keys.mac, !HMACSHA256.equal(mac, content.storedMac) {
-            throw IntuneWinError.badInput(path, "the MAC stored in the file differs from the MAC given: \(wrongKeys)")
-        }
-        // A MacKey given is used: the content is authenticated before anything is read from it.
-        if let macKey = keys.macKey, !(try content.hmacMatches(macKey: macKey)) {
-            throw IntuneWinError.badInput(path, "HMAC-SHA256 does not match: the content is corrupt or \(wrongKeys)")
-        }
-        let plain = try content.decrypted(key: keys.encryptionKey)
-        if let size = keys.plainSize, size != plain.size {
-            throw IntuneWinError.badInput(path, "decrypts to \(plain.size) bytes, the size given is \(size): \(wrongKeys)")
-        }
-        return plain
     }
 
     /// Items by path, without folder entries implied by others; a path held twice is an error (which one is meant?).

@@ -20,7 +20,7 @@ public enum ContentKind: String, Sendable, Equatable {
             throw IntuneWinError.badInput(path, "no such file or folder")
         }
         if isFolder.boolValue { return .folder }
-        if try EncryptionInfoFile.isZip(path) {
+        if try IntuneWinPackage.isZip(path) {
             let zip = try ZipReader(source: try FileRegion(path: path))
             let detection = PackagePaths.detectionEntry.lowercased()
             return zip.entries.contains { $0.portableName.lowercased() == detection } ? .package : .zip

@@ -53,7 +53,10 @@ final class CMSEnvelope {
         guard let out = ccrypto_secure_mem_bio() else { throw IntuneWinError.badInput(path, "out of memory") }
         defer { BIO_free(out) }
         OpenSSLError.clear()
-        let ok = key.withKey { ccrypto_cms_decrypt(cms, $0, certificate, out) } == 1
+        // Debug mode on purpose: a local tool gains nothing from the Bleichenbacher countermeasure (a random
+        // key on failure, so a wrong key looks like damaged content) and loses clear "wrong key" errors.
+        let flags = UInt32(CMS_BINARY | CMS_DEBUG_DECRYPT)
+        let ok = key.withKey { CMS_decrypt(cms, $0, certificate, nil, out, flags) } == 1
         guard ok else {
             let reason = OpenSSLError.take(or: "decryption failed")
             if matching == true {
@@ -65,7 +68,8 @@ final class CMSEnvelope {
         var data: UnsafePointer<UInt8>?
         let count = ccrypto_mem_bio_contents(out, &data)
         guard count >= 0, let data else { return SecretBytes([]) }
-        return SecretBytes(Array(UnsafeBufferPointer(start: data, count: count)))
+        var plain = Array(UnsafeBufferPointer(start: data, count: count))
+        return SecretBytes(scrubbing: &plain)
     }
 
     /// The error for a key that did not open the envelope. `undecided`: nothing showed the key is not the

@@ -54,7 +54,10 @@ public final class DecryptInfo {
     public func decrypt(with key: DeviceKey) throws -> KeyMaterial {
         let plain = try envelope.decrypt(with: key)
         return try plain.withUnsafeBytes { raw in
-            let json = KeyText.utf8(Array(raw.bindMemory(to: UInt8.self)))
+            // Temporary copies of the decrypted JSON hold the keys: scrubbed when done.
+            var copy = Array(raw.bindMemory(to: UInt8.self))
+            var json = KeyText.utf8(copy)
+            defer { SecretBytes.scrub(&copy); SecretBytes.scrub(&json) }
             // A wrong key can decrypt to noise that happens to be well padded (RSA implicit rejection):
             // unless the key is known to be the recipient's, noise means the key is wrong.
             let start = json.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }

@@ -26,7 +26,8 @@ public final class DeviceKey {
         let file = try FileRegion(path: path)
         guard file.size > 0 else { throw IntuneWinError.badInput(path, "is empty, not a private key") }
         guard file.size <= Self.sizeLimit else { throw IntuneWinError.badInput(path, "\(file.size) bytes: too large for a key file") }
-        let bytes = SecretBytes(try file.readExactly(at: 0, count: Int(file.size)))
+        var raw = try file.readExactly(at: 0, count: Int(file.size))
+        let bytes = SecretBytes(scrubbing: &raw)
         OpenSSLError.clear()
         defer { OpenSSLError.clear() }
         let loaded = try bytes.withUnsafeBytes { raw -> (OpaquePointer, OpaquePointer?) in
@@ -108,9 +109,7 @@ public final class DeviceKey {
     }
 
     private static func readPKCS12(_ p12: OpaquePointer, password: String?, path: String) throws -> (OpaquePointer, OpaquePointer?) {
-        let passwordOK = password.map { $0.withCString { ccrypto_pkcs12_password_ok(p12, $0) } }
-            ?? ccrypto_pkcs12_password_ok(p12, nil)
-        guard passwordOK == 1 else {
+        guard Self.pkcs12PasswordOpens(p12, password) else {
             OpenSSLError.clear()
             if password == nil { throw IntuneWinError.usage(path, "the PKCS#12 is password-protected", remedy: .giveDeviceKeyPassword) }
             throw IntuneWinError.checkFailed(path, "the password does not open this PKCS#12 (its integrity check fails)")
@@ -123,7 +122,7 @@ public final class DeviceKey {
         }
         // Windows exports may use RC2 or other algorithms only OpenSSL's legacy provider has: retry with it.
         var parsed = parse()
-        if parsed == nil, ccrypto_load_legacy_provider() == 1 {
+        if parsed == nil, OSSL_PROVIDER_try_load(nil, "legacy", 1) != nil {
             OpenSSLError.clear()
             parsed = parse()
         }
@@ -135,5 +134,13 @@ public final class DeviceKey {
             throw IntuneWinError.badInput(path, "the PKCS#12 holds no private key")
         }
         return (key, parsed.1)
+    }
+
+    /// Whether `password` passes the PKCS#12's integrity MAC (true when it has none). No password means
+    /// none or empty: Windows exports "without a password" use either, so both are tried.
+    private static func pkcs12PasswordOpens(_ p12: OpaquePointer, _ password: String?) -> Bool {
+        guard PKCS12_mac_present(p12) == 1 else { return true }
+        guard let password else { return PKCS12_verify_mac(p12, nil, 0) == 1 || PKCS12_verify_mac(p12, "", 0) == 1 }
+        return PKCS12_verify_mac(p12, password, -1) == 1
     }
 }

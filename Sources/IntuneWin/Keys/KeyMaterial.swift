@@ -22,45 +22,53 @@ public enum KeyMaterial: Sendable {
 
     /// The keys in `path` (any format `read` accepts). Plain (`NoEncryption`) material is a usage error
     /// here, as there is nothing to decrypt with: use `read` to handle both.
-    public static func load(_ path: String) throws -> ContentKeys {
-        switch try read(path) {
-        case .encrypted(let keys): return keys
-        case .plain:
-            throw IntuneWinError.usage(path, "ProfileIdentifier is \(noEncryptionProfile): the content is not encrypted, there is no key")
-        }
-    }
+    public static func load(_ path: String) throws -> ContentKeys { try KeySource.file(path).contentKeys() }
 
     /// Reads key material from a Detection.xml, an `.intunewin`, or JSON (Graph `fileEncryptionInfo`,
     /// top-level or nested under that key, or IME's decrypted DecryptInfo). Errors name the file and
     /// the field, never a key.
     public static func read(_ path: String) throws -> KeyMaterial {
-        if try EncryptionInfoFile.isZip(path) { return KeyMaterial(try IntuneWinPackage(path: path).detection) }
+        if try IntuneWinPackage.isZip(path) { return try KeyMaterial(try IntuneWinPackage(path: path).detection, source: path) }
         let file = try FileRegion(path: path)
         guard file.size <= sizeLimit else {
             throw IntuneWinError.badInput(path, "\(file.size) bytes: too large for a Detection.xml or key JSON")
         }
-        return try parse(try file.readExactly(at: 0, count: Int(file.size)), path: path)
+        var bytes = try file.readExactly(at: 0, count: Int(file.size))
+        defer { SecretBytes.scrub(&bytes) }  // the file's text holds the keys
+        return try parse(bytes, path: path)
     }
 
     /// Reads key material from the bytes of a Detection.xml or key JSON; `path` is for messages.
     public static func parse(_ bytes: [UInt8], path: String) throws -> KeyMaterial {
-        let text = KeyText.utf8(bytes)
+        var text = KeyText.utf8(bytes)
+        defer { SecretBytes.scrub(&text) }  // a converted copy (UTF-16 input) holds the keys too
         let first = text.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return try KeyMaterialJSON.parse(text, path: path) }
         let sample = String(decoding: text.prefix(1 << 20), as: UTF8.self)
         if sample.contains("EncryptedMessage") {
             throw IntuneWinError.usage(path, "holds IME's encrypted DecryptInfo (<EncryptedMessage>)", remedy: .giveAsDecryptInfo)
         }
-        if first == UInt8(ascii: "<") { return KeyMaterial(try DetectionXML.parse(text, path: path)) }
+        if first == UInt8(ascii: "<") { return try KeyMaterial(try DetectionXML.parse(text, path: path), source: path) }
         throw IntuneWinError.badInput(path, "neither a Detection.xml, a package, nor key JSON (fileEncryptionInfo or DecryptInfo)")
     }
 
-    /// Everything a Detection.xml gives (its MAC and size too).
-    public init(_ detection: DetectionXML) {
+    /// Everything a Detection.xml gives (its size and digest too); `source` names it in errors (a
+    /// hand-built block with wrong key sizes is refused).
+    public init(_ detection: DetectionXML, source: String = "Detection.xml") throws {
         if detection.encryptionInfo.profileIdentifier.caseInsensitiveCompare(Self.noEncryptionProfile) == .orderedSame {
             self = .plain(PlainContent(fileDigest: detection.encryptionInfo.fileDigest, plainSize: detection.unencryptedContentSize))
         } else {
-            self = .encrypted(ContentKeys(detection))
+            self = .encrypted(try ContentKeys(detection, source: source))
+        }
+    }
+
+    /// What packing with this material needs (key, MAC key, IV). Throws `usage` naming `source` for
+    /// plain (`NoEncryption`) material or material without a MAC key or IV.
+    public func encryptionKeys(source: String) throws -> EncryptionKeys {
+        switch self {
+        case .encrypted(let keys): return try keys.encryptionKeys(source: source)
+        case .plain:
+            throw IntuneWinError.usage(source, "ProfileIdentifier is \(Self.noEncryptionProfile): there are no keys to encrypt with")
         }
     }
 
@@ -76,7 +84,7 @@ public enum KeyMaterial: Sendable {
                      progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
         switch self {
         case .encrypted(let keys):
-            let content = try EncryptionInfoFile.isZip(input) ? try IntuneWinPackage(path: input).content
+            let content = try IntuneWinPackage.isZip(input) ? try IntuneWinPackage(path: input).content
                 : try EncryptedContent(source: try FileRegion(path: input))
             return try Decryptor.decrypt(content, keys: keys, output: output, overwrite: overwrite, progress: progress)
         case .plain(let plain):

@@ -10,7 +10,12 @@ enum KeyMaterialJSON {
     static func parse(_ bytes: [UInt8], path: String, what: String = "key JSON") throws -> KeyMaterial {
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes))
+            guard !bytes.isEmpty else { throw IntuneWinError.badInput(path, "\(what) is empty") }
+            // Read in place: no second, unscrubbed copy of the key text (the caller scrubs `bytes`).
+            object = try bytes.withUnsafeBytes { raw in
+                try JSONSerialization.jsonObject(with: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!),
+                                                            count: raw.count, deallocator: .none))
+            }
         } catch {
             throw IntuneWinError.badInput(path, "\(what) is not valid JSON")
         }
@@ -26,12 +31,13 @@ enum KeyMaterialJSON {
         if let profile, profile.value.caseInsensitiveCompare(KeyMaterial.noEncryptionProfile) == .orderedSame {
             return .plain(PlainContent(fileDigest: digest, plainSize: nil))
         }
-        guard let key = try fields.base64("EncryptionKey", count: 32) else {
+        guard let key = try fields.secret("EncryptionKey", count: 32) else {
             throw IntuneWinError.badInput(path, "\(what): missing EncryptionKey")
         }
-        return .encrypted(ContentKeys(encryptionKey: SecretBytes(key),
+        // Sizes checked above, with errors naming the field as written.
+        return .encrypted(ContentKeys(checked: key,
                                       initializationVector: try fields.base64("InitializationVector", "IV", count: 16),
-                                      macKey: try fields.base64("MacKey", count: 32).map(SecretBytes.init),
+                                      macKey: try fields.secret("MacKey", count: 32),
                                       mac: try fields.base64("Mac", count: 32), fileDigest: digest))
     }
 
@@ -98,14 +104,21 @@ enum KeyMaterialJSON {
 
         /// A base64 field decoded and checked to be `count` bytes; nil when absent.
         func base64(_ names: String..., count: Int) throws -> [UInt8]? {
+            try secret(names, count: count)?.withUnsafeBytes { Array($0) }
+        }
+
+        /// A base64 key decoded straight into scrubbed storage and checked to be `count` bytes; nil when absent.
+        func secret(_ names: String..., count: Int) throws -> SecretBytes? { try secret(names, count: count) }
+
+        private func secret(_ names: [String], count: Int) throws -> SecretBytes? {
             guard let (name, text) = try string(names) else { return nil }
-            guard let data = Data(base64Encoded: text.filter { !$0.isWhitespace }) else {
+            guard let bytes = SecretBytes(base64: text.filter { !$0.isWhitespace }) else {
                 throw IntuneWinError.badInput(path, "\(what): \(name) is not valid base64")
             }
-            guard data.count == count else {
-                throw IntuneWinError.badInput(path, "\(what): \(name) is \(data.count) bytes, expected \(count)")
+            guard bytes.count == count else {
+                throw IntuneWinError.badInput(path, "\(what): \(name) is \(bytes.count) bytes, expected \(count)")
             }
-            return [UInt8](data)
+            return bytes
         }
     }
 }

@@ -21,7 +21,7 @@ public struct PlainContent: Sendable {
     /// The content in `path`: the file itself, or, for a whole `.intunewin`, its content entry in place.
     public static func source(of path: String) throws -> RandomAccessSource {
         let file = try FileRegion(path: path)
-        guard try EncryptionInfoFile.isZip(path) else { return file }
+        guard try IntuneWinPackage.isZip(path) else { return file }
         let zip = try ZipReader(source: file)
         guard zip.entries.contains(where: { $0.name == PackagePaths.detectionEntry }) else { return file }
         // Not through IntuneWinPackage: that insists on an encrypted layout (MAC, IV, whole AES blocks).

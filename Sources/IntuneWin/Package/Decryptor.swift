@@ -1,40 +1,5 @@
 import Foundation
 
-/// Key material for decrypting content that arrives without its Detection.xml (an IME `.bin`).
-/// Only the key is required; everything else adds a check.
-public struct ContentKeys: Sendable {
-    /// The AES-256 key (32 bytes): the one thing decryption cannot do without.
-    public var encryptionKey: SecretBytes
-    /// Checked against the IV stored in the content.
-    public var initializationVector: [UInt8]?
-    /// Enables the HMAC check, run before any plaintext is written.
-    public var macKey: SecretBytes?
-    /// Checked against the MAC stored in the content.
-    public var mac: [UInt8]?
-    /// SHA-256 of the plaintext (FileDigest); checked before the output is renamed into place.
-    public var fileDigest: [UInt8]?
-    /// Plaintext size (UnencryptedContentSize).
-    public var plainSize: UInt64?
-
-    /// Keys with as many checks as are given; only `encryptionKey` is required.
-    public init(encryptionKey: SecretBytes, initializationVector: [UInt8]? = nil, macKey: SecretBytes? = nil,
-                mac: [UInt8]? = nil, fileDigest: [UInt8]? = nil, plainSize: UInt64? = nil) {
-        self.encryptionKey = encryptionKey
-        self.initializationVector = initializationVector
-        self.macKey = macKey
-        self.mac = mac
-        self.fileDigest = fileDigest
-        self.plainSize = plainSize
-    }
-
-    /// Everything a Detection.xml gives.
-    public init(_ detection: DetectionXML) {
-        let e = detection.encryptionInfo
-        self.init(encryptionKey: e.encryptionKey, initializationVector: e.initializationVector, macKey: e.macKey,
-                  mac: e.mac, fileDigest: e.fileDigest, plainSize: detection.unencryptedContentSize)
-    }
-}
-
 /// What a decryption checked, and what it could not.
 public struct DecryptResult: Sendable {
     /// The zip file or folder written.
@@ -71,31 +36,11 @@ public enum Decryptor {
     public static func decrypt(_ content: EncryptedContent, keys: ContentKeys, output: Output, overwrite: Bool,
                                limits: SizeLimits = .current, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
         let path = content.source.path
-        var checked: [String] = [], notChecked: [String] = []
-        if let iv = keys.initializationVector {
-            guard iv == content.storedIV else { throw IntuneWinError.checkFailed(path, "the IV stored in the file differs from the IV given") }
-            checked.append("iv")
-        }
-        if let mac = keys.mac {
-            guard HMACSHA256.equal(mac, content.storedMac) else { throw IntuneWinError.checkFailed(path, "the MAC stored in the file differs from the MAC given") }
-            checked.append("mac")
-        }
-        let plain: DecryptedContent
-        do {
-            plain = try content.decrypted(key: keys.encryptionKey)
-        } catch let error as IntuneWinError where keys.macKey != nil {
-            // Authenticate before saying anything about the plaintext: a forged ciphertext is reported as
-            // an HMAC mismatch, not as bad padding (no padding oracle).
-            guard try content.hmacMatches(macKey: keys.macKey!) else {
-                throw IntuneWinError.checkFailed(path, "HMAC-SHA256 does not match: the file is corrupt or the MAC key is wrong; nothing written")
-            }
-            throw error
-        }
-        checked.append("padding")
-        if let size = keys.plainSize {
-            guard size == plain.size else { throw IntuneWinError.checkFailed(path, "decrypted size \(plain.size) differs from the expected \(size)") }
-            checked.append("size")
-        }
+        var notChecked: [String] = []
+        // IV, MAC, padding and size (no full pass yet: the HMAC comes below, with the digest when it can).
+        let opened = try keys.open(content, authenticate: false)
+        let plain = opened.plain
+        var checked = opened.checked
         // Before any plaintext is written: the HMAC (one read of the ciphertext at HMAC speed). For a zip
         // output the digest is checked in the same read; for a folder it is computed while the files are
         // written and checked before the folder is moved into place.
@@ -103,14 +48,14 @@ public enum Decryptor {
         if case .folder = output { digestWhileExtracting = keys.fileDigest != nil } else { digestWhileExtracting = false }
         if let macKey = keys.macKey, digestWhileExtracting || keys.fileDigest == nil {
             guard try content.hmacMatches(macKey: macKey, progress: progress) else {
-                throw IntuneWinError.checkFailed(path, "HMAC-SHA256 does not match: the file is corrupt or the MAC key is wrong; nothing written")
+                throw ContentKeys.hmacMismatch(path)
             }
             checked.append("hmac")
         } else if !digestWhileExtracting, keys.macKey != nil || keys.fileDigest != nil {
             let (digest, macOK) = try plain.streamAll(macKey: keys.macKey, progress: progress)
             if let macOK {
                 guard macOK else {
-                    throw IntuneWinError.checkFailed(path, "HMAC-SHA256 does not match: the file is corrupt or the MAC key is wrong; nothing written")
+                    throw ContentKeys.hmacMismatch(path)
                 }
                 checked.append("hmac")
             }
@@ -180,8 +125,7 @@ public enum Decryptor {
     /// Unpacks a package: verifies HMAC, digest and size first, then extracts the inner zip into `output`.
     public static func unpack(_ package: IntuneWinPackage, to folder: String, overwrite: Bool,
                               limits: SizeLimits = .current, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
-        var keys = ContentKeys(package.detection)
-        keys.mac = package.detection.encryptionInfo.mac
+        let keys = try ContentKeys(package.detection, source: package.path)
         return try decrypt(package.content, keys: keys, output: .folder(folder),
                            overwrite: overwrite, limits: limits, progress: progress)
     }

@@ -125,6 +125,17 @@ public struct DetectionXML: Sendable, Equatable {
 
     // MARK: Reader
 
+    /// The Detection.xml in `path`: a package's, or a Detection.xml file. (For key material from any
+    /// source, JSON included, use `KeyMaterial.read`.)
+    public static func read(_ path: String) throws -> DetectionXML {
+        if try IntuneWinPackage.isZip(path) { return try IntuneWinPackage(path: path).detection }
+        let file = try FileRegion(path: path)
+        guard file.size <= IntuneWinPackage.detectionSizeLimit else {
+            throw IntuneWinError.badInput(path, "neither a package nor a Detection.xml (\(file.size) bytes)")
+        }
+        return try parse(try file.readExactly(at: 0, count: Int(file.size)), path: path)
+    }
+
     /// Tolerant reader: accepts a BOM, an XML declaration, LF or CRLF, any element order, comments,
     /// unknown extra elements (ignored) and whitespace around values (trimmed). A missing `<Name>` reads
     /// as "" and a missing `ToolVersion` as "". Everything else Microsoft always writes is required, with
@@ -154,8 +165,8 @@ public struct DetectionXML: Sendable, Equatable {
             throw reader.fail("missing <EncryptionInfo>")
         }
         let encryptionInfo = EncryptionInfo(
-            encryptionKey: SecretBytes(try reader.base64("EncryptionKey", in: info, count: 32)),
-            macKey: SecretBytes(try reader.base64("MacKey", in: info, count: 32)),
+            encryptionKey: try reader.secret("EncryptionKey", in: info, count: 32),
+            macKey: try reader.secret("MacKey", in: info, count: 32),
             initializationVector: try reader.base64("InitializationVector", in: info, count: 16),
             mac: try reader.base64("Mac", in: info, count: 32),
             profileIdentifier: try reader.text("ProfileIdentifier", in: info),
@@ -217,6 +228,15 @@ private struct DetectionReader {
         guard let data = Data(base64Encoded: text) else { throw fail("<\(name)> is not valid base64") }
         guard data.count == count else { throw fail("<\(name)> is \(data.count) bytes, expected \(count)") }
         return [UInt8](data)
+    }
+
+    /// A required base64 key decoded straight into scrubbed storage (no unscrubbed copy of its bytes) and
+    /// checked to be `count` bytes.
+    func secret(_ name: String, in parent: XMLTree.Element, count: Int) throws -> SecretBytes {
+        let text = try text(name, in: parent).filter { !Self.isXMLWhitespace($0) }
+        guard let bytes = SecretBytes(base64: text) else { throw fail("<\(name)> is not valid base64") }
+        guard bytes.count == count else { throw fail("<\(name)> is \(bytes.count) bytes, expected \(count)") }
+        return bytes
     }
 
     /// Strips XML whitespace (space, tab, CR, LF) at both ends; other Unicode spaces are content.

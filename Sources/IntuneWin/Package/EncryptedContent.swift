@@ -39,9 +39,11 @@ public struct EncryptedContent {
         return HMACSHA256.equal(hmac.finalize(), storedMac)
     }
 
-    /// A random-access view of the plaintext (the inner zip); checks the PKCS#7 padding.
+    /// A random-access view of the plaintext (the inner zip); checks the PKCS#7 padding. A key that is not
+    /// 32 bytes is a `usage` error (never the cipher's precondition).
     public func decrypted(key: SecretBytes) throws -> DecryptedContent {
-        try DecryptedContent(content: self, key: key)
+        try KeyField.encryptionKey.check(key.count, source: source.path)
+        return try DecryptedContent(content: self, key: key)
     }
 }
 

@@ -48,31 +48,21 @@ public final class IntuneWinPackage {
         content = try EncryptedContent(source: try file.region(offset: start, length: entry.compressedSize))
     }
 
-    /// Keys and IV from Detection.xml.
-    public var keys: EncryptionKeys { EncryptionKeys(detection.encryptionInfo) }
-
-    /// The inner zip's directory, read by decrypting only the tail of the content.
-    public func innerZip() throws -> ZipReader {
-        try ZipReader(source: try content.decrypted(key: detection.encryptionInfo.encryptionKey))
+    /// Keys and IV from Detection.xml (sizes checked when it was parsed).
+    public var keys: EncryptionKeys {
+        let e = detection.encryptionInfo
+        return EncryptionKeys(checked: e.encryptionKey, macKey: e.macKey, initializationVector: e.initializationVector)
     }
-}
 
-/// Reads key material from a Detection.xml or from the package that contains one.
-public enum EncryptionInfoFile {
-    /// True when the file starts like a zip (a package) rather than XML text.
+    /// True when the file starts like a zip (a package, or any zip) rather than text or encrypted content.
     public static func isZip(_ path: String) throws -> Bool {
         let file = try FileRegion(path: path)
         let head = try file.readExactly(at: 0, count: Int(min(file.size, 4)))
         return head == [0x50, 0x4B, 0x03, 0x04] || head == [0x50, 0x4B, 0x05, 0x06]
     }
 
-    /// The Detection.xml in `path`, which is either a package or a Detection.xml file.
-    public static func load(_ path: String) throws -> DetectionXML {
-        if try isZip(path) { return try IntuneWinPackage(path: path).detection }
-        let file = try FileRegion(path: path)
-        guard file.size <= IntuneWinPackage.detectionSizeLimit else {
-            throw IntuneWinError.badInput(path, "neither a package nor a Detection.xml (\(file.size) bytes)")
-        }
-        return try DetectionXML.parse(try file.readExactly(at: 0, count: Int(file.size)), path: path)
+    /// The inner zip's directory, read by decrypting only the tail of the content.
+    public func innerZip() throws -> ZipReader {
+        try ZipReader(source: try content.decrypted(key: detection.encryptionInfo.encryptionKey))
     }
 }
