@@ -47,14 +47,11 @@ struct Decrypt: ParsableCommand {
 
     @OptionGroup var keySource: KeySourceOptions
 
-    @Flag(name: .customLong("force"), help: "Overwrite an existing output.")
-    var force = false
+    @OptionGroup var overwrite: OverwriteOptions
 
-    @Flag(name: .customLong("json"), help: "Print the result as JSON.")
-    var json = false
+    @OptionGroup var format: OutputFormatOptions
 
-    @Flag(name: .customLong("no-size-limits"), help: "Extract into a folder even when the entries declare more than 64 GiB, more than 1000 times the input beyond 1 GiB, or more than the free space.")
-    var noSizeLimits = false
+    @OptionGroup var sizeLimits: SizeLimitOptions
 
     func validate() throws {
         try keySource.validate()
@@ -78,7 +75,7 @@ struct Decrypt: ParsableCommand {
 
     /// The key source: a source option, the values given, or, for a whole package and nothing else, its own Detection.xml.
     private func source() throws -> KeySource {
-        if let given = try keySource.source(json: json) { return given }
+        if let given = try keySource.source(json: format.json) { return given }
         if let key {
             return .keys(try ContentKeys(base64: key, initializationVector: iv, macKey: macKey, mac: mac, fileDigest: digest,
                                          source: { Self.optionNames[$0]! }))
@@ -94,12 +91,9 @@ struct Decrypt: ParsableCommand {
         let material = try source.resolve()
         guard let bin, let output else { return }  // validate() insists on both unless only the recipient is shown
         let size = (try? FileRegion(path: bin).size) ?? 0
-        let progress = ProgressLine(material.isPlain ? "copying" : "decrypting", total: size * 2, enabled: !json)
-        // KeyMaterial.open takes no limits: they reach the extraction as the current ones.
-        let result = try SizeLimits.$current.withValue(noSizeLimits ? .none : .default) {
-            try material.open(bin, output: .init(path: output), overwrite: force) { progress.advance($0) }
-        }
+        let progress = ProgressLine(material.isPlain ? "copying" : "decrypting", total: size * 2, enabled: !format.json)
+        let result = try material.open(bin, output: .init(path: output), overwrite: overwrite.force, limits: sizeLimits.limits) { progress.advance($0) }
         progress.finish()
-        DecryptReport.print(result, json: json, plain: material.isPlain, keySource: source.origin)
+        DecryptReport.print(result, json: format.json, plain: material.isPlain, keySource: source.origin)
     }
 }

@@ -44,8 +44,7 @@ struct Diff: ParsableCommand {
     @Flag(name: .customLong("ignore-mtime"), help: "Do not compare modification times.")
     var ignoreMtime = false
 
-    @Flag(name: .customLong("json"), help: "Print the differences as JSON.")
-    var json = false
+    @OptionGroup var format: OutputFormatOptions
 
     /// The key options of one side.
     private struct KeyOptions {
@@ -101,7 +100,7 @@ struct Diff: ParsableCommand {
     func run() throws {
         let sideA = try optionsA.side(a), sideB = try optionsB.side(b)
         let report = try Differ.diff(sideA, sideB, options: DiffOptions(compareModificationTimes: !ignoreMtime))
-        if json {
+        if format.json {
             Terminal.json(DiffOutput.json(report, a: sideA, b: sideB))
         } else {
             DiffOutput.lines(report, a: a, b: b).forEach(Terminal.line)

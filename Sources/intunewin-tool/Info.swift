@@ -14,8 +14,7 @@ struct Info: ParsableCommand {
     @Argument(help: ArgumentHelp("A .intunewin package or a Detection.xml.", valueName: "file"))
     var file: String
 
-    @Flag(name: .customLong("json"), help: "Print as JSON.")
-    var json = false
+    @OptionGroup var format: OutputFormatOptions
 
     @Flag(name: .customLong("show-keys"), help: "Show EncryptionKey and MacKey (secrets).")
     var showKeys = false
@@ -65,7 +64,7 @@ struct Info: ParsableCommand {
             ("File digest", "fileDigest", Terminal.base64(e.fileDigest)),
             ("Digest algorithm", "fileDigestAlgorithm", e.fileDigestAlgorithm),
         ]
-        if json {
+        if format.json {
             var object: [String: Any] = ["file": file]
             for (_, key, value) in fields { object[key] = value }
             var enc: [String: Any] = [:]

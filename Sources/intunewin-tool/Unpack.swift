@@ -28,36 +28,29 @@ struct Unpack: ParsableCommand {
 
     @OptionGroup var keySource: KeySourceOptions
 
-    @Flag(name: .customLong("force"), help: "Replace an existing non-empty output folder.")
-    var force = false
+    @OptionGroup var overwrite: OverwriteOptions
 
-    @Flag(name: .customLong("json"), help: "Print the result as JSON.")
-    var json = false
+    @OptionGroup var format: OutputFormatOptions
 
-    @Flag(name: .customLong("no-size-limits"), help: "Extract even when the entries declare more than 64 GiB, more than 1000 times the package beyond 1 GiB, or more than the free space.")
-    var noSizeLimits = false
+    @OptionGroup var sizeLimits: SizeLimitOptions
 
     func validate() throws { try keySource.validate() }
 
     func run() throws {
-        let limits: SizeLimits = noSizeLimits ? .none : .default
-        try SizeLimits.$current.withValue(limits) { try unpack(limits) }
-    }
-
-    private func unpack(_ limits: SizeLimits) throws {
-        if let source = try keySource.source(json: json) {
+        let limits = sizeLimits.limits
+        if let source = try keySource.source(json: format.json) {
             let material = try source.resolve()
             let size = (try? FileRegion(path: file).size) ?? 0
-            let progress = ProgressLine("unpacking", total: size * 2, enabled: !json)
-            let result = try material.open(file, output: .folder(output), overwrite: force) { progress.advance($0) }
+            let progress = ProgressLine("unpacking", total: size * 2, enabled: !format.json)
+            let result = try material.open(file, output: .folder(output), overwrite: overwrite.force, limits: limits) { progress.advance($0) }
             progress.finish()
-            DecryptReport.print(result, json: json, plain: material.isPlain, keySource: source.origin)
+            DecryptReport.print(result, json: format.json, plain: material.isPlain, keySource: source.origin)
             return
         }
         let package = try IntuneWinPackage(path: file)
-        let progress = ProgressLine("unpacking", total: package.content.ciphertextSize * 2, enabled: !json)
-        let result = try Decryptor.unpack(package, to: output, overwrite: force, limits: limits) { progress.advance($0) }
+        let progress = ProgressLine("unpacking", total: package.content.ciphertextSize * 2, enabled: !format.json)
+        let result = try Decryptor.unpack(package, to: output, overwrite: overwrite.force, limits: limits) { progress.advance($0) }
         progress.finish()
-        DecryptReport.print(result, json: json)
+        DecryptReport.print(result, json: format.json)
     }
 }

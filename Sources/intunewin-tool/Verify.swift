@@ -9,7 +9,8 @@ struct Verify: ParsableCommand {
         SHA-256 == FileDigest, size == UnencryptedContentSize, declared sizes within the size limits \
         (64 GiB, 1000:1 beyond 1 GiB; --no-size-limits lifts them), safe and distinct entry names, every \
         inner entry's CRC-32, SetupFile present; \
-        with --source, that the package holds exactly the folder's files with identical bytes. \
+        with -c (--content, or --source), that the package holds exactly the folder's files with identical \
+        bytes, leaving out what --exclude and the folder's .intunewinignore leave out when packing. \
         Exit 1 names each failed check; exit 3 when the file cannot be read as a package at all.
         """
     )
@@ -17,27 +18,27 @@ struct Verify: ParsableCommand {
     @Argument(help: ArgumentHelp("A .intunewin package.", valueName: "file"))
     var file: String
 
-    @Option(name: .customLong("source"), help: ArgumentHelp("Also compare with this folder (the one it was packed from).", valueName: "folder"))
-    var source: String?
+    @Option(name: [.customShort("c"), .customLong("content"), .customLong("source")], help: ArgumentHelp("Also compare with this folder (the one it was packed from; --source is the older spelling).", valueName: "folder"))
+    var content: String?
 
-    @Flag(name: .customLong("json"), help: "Print the report as JSON.")
-    var json = false
+    @Option(name: .customLong("exclude"), help: ArgumentHelp("With -c: what pack left out (repeatable; the folder's .intunewinignore applies too).", valueName: "glob"))
+    var exclude: [String] = []
 
-    @Flag(name: .customLong("no-size-limits"), help: "Inflate every entry even when they declare more than 64 GiB, or more than 1000 times the package beyond 1 GiB.")
-    var noSizeLimits = false
+    @OptionGroup var format: OutputFormatOptions
+    @OptionGroup var sizeLimits: SizeLimitOptions
+
+    func validate() throws {
+        if content == nil && !exclude.isEmpty { throw ValidationError("--exclude goes with -c (the source folder to compare)") }
+    }
 
     func run() throws {
         let package = try IntuneWinPackage(path: file)
-        let progress = ProgressLine("verifying", total: package.content.ciphertextSize, enabled: !json)
-        let report = try Verifier.verify(package, source: source, limits: noSizeLimits ? .none : .default) { progress.advance($0) }
+        let progress = ProgressLine("verifying", total: package.content.ciphertextSize, enabled: !format.json)
+        let report = try Verifier.verify(package, source: content, excludes: exclude, limits: sizeLimits.limits) { progress.advance($0) }
         progress.finish()
-        if json {
-            Terminal.json([
-                "file": file,
-                "passed": report.passed,
-                "entries": report.entryCount,
-                "checks": report.checks.map { ["name": $0.name, "outcome": $0.outcome.rawValue, "detail": $0.fullDetail] },
-            ] as [String: Any])
+        if format.json {
+            try Terminal.json(VerifyJSON(file: file, passed: report.passed, entries: report.entryCount,
+                                         checks: report.checks.map { .init(name: $0.name, outcome: $0.outcome.rawValue, detail: $0.fullDetail) }))
         } else {
             for check in report.checks {
                 let tag = check.outcome == .passed ? "ok  " : check.outcome == .failed ? "FAIL" : "skip"
@@ -54,4 +55,13 @@ struct Verify: ParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// `verify --json`: every check with its outcome and detail (remedies worded in this tool's options).
+struct VerifyJSON: Encodable {
+    struct Check: Encodable { var name, outcome, detail: String }
+    var file: String
+    var passed: Bool
+    var entries: Int
+    var checks: [Check]
 }

@@ -77,4 +77,24 @@ final class NewUserHabitsTests: ToolTestCase {
         XCTAssertTrue(try tool("help", "verify").out.contains("intunewin-tool verify"))
         XCTAssertFalse(path("o").exists)
     }
+
+    func testVerifyAgainstTheSourceTakesPacksSpellingAndExcludes() throws {
+        let src = try app()
+        try write("log", to: src.appending("debug.log"))
+        try write("Thumbs", to: src.appending("Thumbs.db"))
+        try write("Thumbs.db\n", to: src.appending(".intunewinignore"))
+        let packed = try tool("pack", "-c", src.path, "-s", "bin/setup.exe", "-o", path("out").path, "--exclude", "*.log")
+        assertExit(packed, 0, packed.summary)
+        let package = path("out/setup.intunewin").path
+        // -c (pack's spelling) and --source (the older one); the ignore file applies by itself.
+        for spelling in ["-c", "--content", "--source"] {
+            let same = try tool("verify", package, spelling, src.path, "--exclude", "*.log")
+            assertExit(same, 0, "\(spelling): \(same.summary)")
+        }
+        let without = try tool("verify", package, "-c", src.path)
+        assertExit(without, 1, without.summary)
+        XCTAssertTrue(without.out.contains("missing from the package (debug.log)"), without.summary)
+        let stray = try tool("verify", package, "--exclude", "*.log")
+        assertExit(stray, 2, stray.summary)
+    }
 }

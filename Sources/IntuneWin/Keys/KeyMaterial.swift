@@ -80,15 +80,15 @@ public enum KeyMaterial: Sendable {
 
     /// Decrypts (or, for plain content, copies) `input` — an IME `.bin`, a package's content file, or a
     /// whole `.intunewin` whose content entry is used in place — to a zip file or into a folder.
-    public func open(_ input: String, output: Decryptor.Output, overwrite: Bool,
+    public func open(_ input: String, output: Decryptor.Output, overwrite: Bool, limits: SizeLimits = .default,
                      progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
         switch self {
         case .encrypted(let keys):
             let content = try IntuneWinPackage.isZip(input) ? try IntuneWinPackage(path: input).content
                 : try EncryptedContent(source: try FileRegion(path: input))
-            return try Decryptor.decrypt(content, keys: keys, output: output, overwrite: overwrite, progress: progress)
+            return try Decryptor.decrypt(content, keys: keys, output: output, overwrite: overwrite, limits: limits, progress: progress)
         case .plain(let plain):
-            return try plain.deliver(try PlainContent.source(of: input), output: output, overwrite: overwrite, progress: progress)
+            return try plain.deliver(try PlainContent.source(of: input), output: output, overwrite: overwrite, limits: limits, progress: progress)
         }
     }
 }

@@ -34,7 +34,7 @@ public struct PlainContent: Sendable {
 
     /// Checks `source` and writes it as a zip file, or extracts it into a folder. Nothing appears at the
     /// output unless every check passed.
-    public func deliver(_ source: RandomAccessSource, output: Decryptor.Output, overwrite: Bool,
+    public func deliver(_ source: RandomAccessSource, output: Decryptor.Output, overwrite: Bool, limits: SizeLimits = .default,
                         progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
         let path = source.path
         var checked: [String] = [], notChecked = [Self.notEncryptedNote]
@@ -56,7 +56,7 @@ public struct PlainContent: Sendable {
             let target = try Decryptor.writeZip(from: source, to: zipPath, expectedDigest: fileDigest, overwrite: overwrite, progress: progress)
             return DecryptResult(outputPath: target, plainSize: source.size, checked: checked, notChecked: notChecked)
         case .folder(let folder):
-            let extracted = try Extractor.extract(try ZipReader(source: source), to: folder, overwrite: overwrite, progress: progress)
+            let extracted = try Extractor.extract(try ZipReader(source: source), to: folder, overwrite: overwrite, limits: limits, progress: progress)
             checked.append("entry-crc")
             return DecryptResult(outputPath: extracted.outputFolder, plainSize: source.size, checked: checked,
                                  notChecked: notChecked, extracted: extracted)

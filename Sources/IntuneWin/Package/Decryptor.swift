@@ -34,7 +34,7 @@ public enum Decryptor {
     /// `limits` bound what extracting into a folder may write (see `SizeLimits`); a zip file output is
     /// the content itself and needs none.
     public static func decrypt(_ content: EncryptedContent, keys: ContentKeys, output: Output, overwrite: Bool,
-                               limits: SizeLimits = .current, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+                               limits: SizeLimits = .default, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
         let path = content.source.path
         var notChecked: [String] = []
         // IV, MAC, padding and size (no full pass yet: the HMAC comes below, with the digest when it can).
@@ -124,7 +124,7 @@ public enum Decryptor {
 
     /// Unpacks a package: verifies HMAC, digest and size first, then extracts the inner zip into `output`.
     public static func unpack(_ package: IntuneWinPackage, to folder: String, overwrite: Bool,
-                              limits: SizeLimits = .current, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+                              limits: SizeLimits = .default, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
         let keys = try ContentKeys(package.detection, source: package.path)
         return try decrypt(package.content, keys: keys, output: .folder(folder),
                            overwrite: overwrite, limits: limits, progress: progress)

@@ -25,7 +25,7 @@ public enum Extractor {
     /// that fails there (e.g. a digest computed alongside) leaves nothing behind. `limits` are checked
     /// on the declared sizes (and the target's free space) before anything is written.
     public static func extract(_ zip: ZipReader, to output: String, overwrite: Bool, threads: Int = defaultThreads,
-                               limits: SizeLimits = .current,
+                               limits: SizeLimits = .default,
                                progress: ((UInt64) -> Void)? = nil, beforeCommit: () throws -> Void = {}) throws -> ExtractResult {
         let fm = FileManager.default
         let target = PackagePaths.canonical(output)

@@ -32,9 +32,6 @@ public struct SizeLimits: Sendable, Equatable {
     /// No limits (`--no-size-limits`): declared sizes are still checked against what entries really hold.
     public static let none = SizeLimits(maximumTotal: nil, maximumRatio: nil, ratioAppliesAbove: 0, checksFreeSpace: false)
 
-    /// The limits used where a caller passes none: `.default`, or what a command set for everything it
-    /// calls with `SizeLimits.$current.withValue(...)` (reaching code that has no limits parameter).
-    @TaskLocal public static var current: SizeLimits = .default
 
     /// The sum of every entry's declared uncompressed size; a sum past 2^64 - 1 is bad input whatever the limits.
     public static func declaredTotal(of zip: ZipReader) throws -> UInt64 {

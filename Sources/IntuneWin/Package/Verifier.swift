@@ -48,9 +48,10 @@ public struct VerificationReport: Sendable {
 /// otherwise keep every core busy for as long as it likes).
 public enum Verifier {
     /// Runs every check on `package` and reports each one; a failed check is a report entry, not an error.
-    /// Pass `source` to also compare the content with that folder byte for byte. `progress` receives ciphertext
-    /// bytes read. Throws only when the package cannot be read at all.
-    public static func verify(_ package: IntuneWinPackage, source: String? = nil, limits: SizeLimits = .current,
+    /// Pass `source` to also compare the content with that folder byte for byte, leaving out what `excludes`
+    /// and the folder's `.intunewinignore` leave out when packing. `progress` receives ciphertext bytes read.
+    /// Throws only when the package cannot be read at all (or an exclude pattern is invalid).
+    public static func verify(_ package: IntuneWinPackage, source: String? = nil, excludes: [String] = [], limits: SizeLimits = .default,
                               progress: ((UInt64) -> Void)? = nil) throws -> VerificationReport {
         var report = VerificationReport(path: package.path)
         let d = package.detection
@@ -139,15 +140,15 @@ public enum Verifier {
         let hasSetup = inner.entries.contains { $0.portableName.lowercased() == setup }
         report.record("setup-file", hasSetup, hasSetup ? "\(d.setupFile) is in the content" : "\(d.setupFile) is not in the content")
         if let source {
-            let (ok, detail) = try compare(inner, source: source)
+            let (ok, detail) = try compare(inner, source: source, excludes: excludes)
             report.record("source", ok, detail)
         }
         return report
     }
 
     /// Every file (and empty folder) of `source` is in the zip with identical bytes, and nothing else is.
-    static func compare(_ zip: ZipReader, source: String) throws -> (Bool, String) {
-        let tree = try SourceTree.scan(root: source)
+    static func compare(_ zip: ZipReader, source: String, excludes: [String] = []) throws -> (Bool, String) {
+        let tree = try ExcludeRules(patterns: excludes, source: source).apply(to: try SourceTree.scan(root: source)).kept
         var byName: [String: ZipEntry] = [:]
         for e in zip.entries { byName[e.portableName] = e }
         var missing: [String] = [], differ: [String] = []
