@@ -94,6 +94,6 @@ struct Decrypt: ParsableCommand {
         let progress = ProgressLine(material.isPlain ? "copying" : "decrypting", total: size * 2, enabled: !format.json)
         let result = try material.open(bin, output: .init(path: output), overwrite: overwrite.force, limits: sizeLimits.limits) { progress.advance($0) }
         progress.finish()
-        DecryptReport.print(result, json: format.json, plain: material.isPlain, keySource: source.origin)
+        try DecryptReport.print(result, json: format.json, plain: material.isPlain, keySource: source.origin)
     }
 }

@@ -101,7 +101,7 @@ struct Diff: ParsableCommand {
         let sideA = try optionsA.side(a), sideB = try optionsB.side(b)
         let report = try Differ.diff(sideA, sideB, options: DiffOptions(compareModificationTimes: !ignoreMtime))
         if format.json {
-            Terminal.json(DiffOutput.json(report, a: sideA, b: sideB))
+            try Terminal.json(DiffJSON(report, a: sideA, b: sideB))
         } else {
             DiffOutput.lines(report, a: a, b: b).forEach(Terminal.line)
         }
@@ -140,33 +140,5 @@ enum DiffOutput {
         if change.contentDiffers { facets.append("content") }
         if let time = change.modified { facets.append("mtime \(time.a.text) → \(time.b.text)") }
         return facets
-    }
-
-    static func json(_ report: DiffReport, a: ContentSide, b: ContentSide) -> [String: Any] {
-        func pair<T>(_ change: ValueChange<T>, _ show: (T) -> Any) -> [String: Any] { ["a": show(change.a), "b": show(change.b)] }
-        func item(_ item: DiffItem) -> [String: Any] {
-            var object: [String: Any] = ["path": item.path, "folder": item.isFolder, "size": item.size, "modified": item.modified.text]
-            if let other = item.sameContentAs { object["sameContentAs"] = other }
-            return object
-        }
-        let changed = report.changed.map { change -> [String: Any] in
-            var object: [String: Any] = ["path": change.path, "content": change.contentDiffers]
-            if let size = change.size { object["size"] = pair(size) { $0 } }
-            if let crc = change.crc32 { object["crc32"] = pair(crc) { hex($0) } }
-            if let sha = change.sha256 { object["sha256"] = pair(sha) { $0.map { String(format: "%02x", Int($0)) }.joined() } }
-            if let time = change.modified { object["modified"] = pair(time) { $0.text } }
-            return object
-        }
-        return [
-            "a": ["path": a.path, "kind": a.kind.rawValue],
-            "b": ["path": b.path, "kind": b.kind.rawValue],
-            "identical": report.identical,
-            "metadata": report.metadata.map { ["field": $0.field, "a": $0.a ?? NSNull(), "b": $0.b ?? NSNull()] as [String: Any] },
-            "added": report.added.map(item),
-            "removed": report.removed.map(item),
-            "changed": changed,
-            "entries": ["a": report.entriesA, "b": report.entriesB],
-            "unchanged": report.unchanged,
-        ]
     }
 }

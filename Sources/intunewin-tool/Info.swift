@@ -65,19 +65,17 @@ struct Info: ParsableCommand {
             ("Digest algorithm", "fileDigestAlgorithm", e.fileDigestAlgorithm),
         ]
         if format.json {
-            var object: [String: Any] = ["file": file]
-            for (_, key, value) in fields { object[key] = value }
-            var enc: [String: Any] = [:]
-            for (_, key, value) in encryption where showKeys || (key != "encryptionKey" && key != "macKey") { enc[key] = value }
-            object["encryptionInfo"] = enc
-            if let launcher {
-                object["launcher"] = ["kind": launcher.kind.rawValue, "file": launcher.file, "sha256": launcher.sha256,
-                                      "isThisToolsLauncher": launcher.isThisToolsLauncher] as [String: Any]
+            var info = InfoJSON(file: file, toolVersion: detection.toolVersion, name: detection.name, setupFile: detection.setupFile,
+                                fileName: detection.fileName, unencryptedContentSize: detection.unencryptedContentSize)
+            if let package {
+                info.encryptedSize = package.contentEntry.uncompressedSize
+                info.packageSize = package.file.size
+                info.entryCount = try package.innerZip().entries.count
             }
-            if let msi = detection.msiInfo {
-                object["msiInfo"] = Dictionary(msi.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-            }
-            Terminal.json(object)
+            info.encryptionInfo = Dictionary(uniqueKeysWithValues: encryption.filter { showKeys || ($0.1 != "encryptionKey" && $0.1 != "macKey") }.map { ($0.1, $0.2) })
+            info.launcher = launcher.map { .init(kind: $0.kind.rawValue, file: $0.file, sha256: $0.sha256, isThisToolsLauncher: $0.isThisToolsLauncher) }
+            info.msiInfo = detection.msiInfo.map { Dictionary($0.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+            try Terminal.json(info)
             return
         }
         Terminal.line(pad("File") + file)
@@ -99,4 +97,18 @@ struct Info: ParsableCommand {
         let label = s + ":"
         return label + String(repeating: " ", count: max(1, width - label.count))
     }
+}
+
+/// `info --json`: Detection.xml's facts, the package's sizes (for a package), EncryptionInfo (keys only
+/// with --show-keys), the nested-zip launcher found and MsiInfo, each present only when there is one.
+struct InfoJSON: Encodable {
+    struct Launcher: Encodable { var kind, file, sha256: String; var isThisToolsLauncher: Bool }
+    var file, toolVersion, name, setupFile, fileName: String
+    var unencryptedContentSize: UInt64
+    var encryptedSize: UInt64? = nil
+    var packageSize: UInt64? = nil
+    var entryCount: Int? = nil
+    var encryptionInfo: [String: String] = [:]
+    var launcher: Launcher? = nil
+    var msiInfo: [String: String]? = nil
 }

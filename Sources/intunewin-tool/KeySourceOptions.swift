@@ -61,7 +61,7 @@ struct KeySourceOptions: ParsableArguments {
         guard let decryptInfo else { return nil }
         guard let deviceKey else {
             let info = try DecryptInfo(path: decryptInfo)
-            Self.showRecipients(info, json: json)
+            try Self.showRecipients(info, json: json)
             throw IntuneWinError(.usage, path: decryptInfo, "--device-key is needed: \(info.neededKey)")
         }
         return .decryptInfo(decryptInfo, deviceKey: deviceKey, password: try password())
@@ -91,20 +91,11 @@ struct KeySourceOptions: ParsableArguments {
     }
 
     /// Prints whom a DecryptInfo is encrypted to.
-    static func showRecipients(_ info: DecryptInfo, json: Bool) {
+    static func showRecipients(_ info: DecryptInfo, json: Bool) throws {
         if json {
-            let recipients: [[String: Any]] = info.recipients.map { recipient in
-                var object: [String: Any] = [:]
-                switch recipient.identifier {
-                case .subjectKeyIdentifier(let hex): object["subjectKeyIdentifier"] = hex
-                case .issuerAndSerial(let issuer, let serial): object["issuer"] = issuer; object["serial"] = serial
-                case .other(let kind): object["type"] = kind
-                }
-                if let algorithm = recipient.keyEncryption { object["keyEncryption"] = algorithm }
-                return object
-            }
-            Terminal.json(["decryptInfo": info.path, "recipients": recipients, "recipientThumbprints": info.recipientThumbprints,
-                           "contentEncryption": info.contentEncryption, "neededKey": info.neededKey])
+            try Terminal.json(RecipientsJSON(decryptInfo: info.path, recipientThumbprints: info.recipientThumbprints,
+                                             contentEncryption: info.contentEncryption, neededKey: info.neededKey,
+                                             recipients: info.recipients.map(RecipientsJSON.Recipient.init)))
             return
         }
         Terminal.line("DecryptInfo \(info.path)")
@@ -115,4 +106,23 @@ struct KeySourceOptions: ParsableArguments {
         for thumbprint in info.recipientThumbprints { Terminal.line("  Recipient certificate SHA-1 thumbprint: \(thumbprint)") }
         Terminal.line("  Content encryption: \(info.contentEncryption)")
     }
+}
+
+/// `--decrypt-info` without a device key, `--json`: whose key the CMS message is encrypted to.
+struct RecipientsJSON: Encodable {
+    struct Recipient: Encodable {
+        var subjectKeyIdentifier, issuer, serial, type, keyEncryption: String?
+        init(_ recipient: CMSRecipient) {
+            switch recipient.identifier {
+            case .subjectKeyIdentifier(let hex): subjectKeyIdentifier = hex
+            case .issuerAndSerial(let issuer, let serial): self.issuer = issuer; self.serial = serial
+            case .other(let kind): type = kind
+            }
+            keyEncryption = recipient.keyEncryption
+        }
+    }
+    var decryptInfo: String
+    var recipientThumbprints: [String]
+    var contentEncryption, neededKey: String
+    var recipients: [Recipient]
 }

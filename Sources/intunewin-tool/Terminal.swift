@@ -26,18 +26,6 @@ enum Terminal {
         }
     }
 
-    /// Pretty JSON with stable key order, for outputs not yet modelled as Encodable results.
-    static func json(_ value: Any) {
-        do {
-            let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
-        } catch {
-            // Only a value JSON cannot hold (a non-finite number read from a damaged input) gets here.
-            Terminal.error("cannot write the result as JSON: \(error.localizedDescription)")
-            exit(3)
-        }
-    }
-
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
     static func bytes(_ n: UInt64) -> String {

@@ -44,13 +44,13 @@ struct Unpack: ParsableCommand {
             let progress = ProgressLine("unpacking", total: size * 2, enabled: !format.json)
             let result = try material.open(file, output: .folder(output), overwrite: overwrite.force, limits: limits) { progress.advance($0) }
             progress.finish()
-            DecryptReport.print(result, json: format.json, plain: material.isPlain, keySource: source.origin)
+            try DecryptReport.print(result, json: format.json, plain: material.isPlain, keySource: source.origin)
             return
         }
         let package = try IntuneWinPackage(path: file)
         let progress = ProgressLine("unpacking", total: package.content.ciphertextSize * 2, enabled: !format.json)
         let result = try Decryptor.unpack(package, to: output, overwrite: overwrite.force, limits: limits) { progress.advance($0) }
         progress.finish()
-        DecryptReport.print(result, json: format.json)
+        try DecryptReport.print(result, json: format.json)
     }
 }
