@@ -391,9 +391,7 @@ final class TemporaryFiles: @unchecked Sendable {
     private var counter = 0
 
     private init() {
-        var template = Array((NSTemporaryDirectory() + "/intunewin-fuzz-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) } != nil
-        folder = made ? template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : NSTemporaryDirectory()
+        folder = StagingName.makeFolder(in: NSTemporaryDirectory(), prefix: "intunewin-fuzz-") ?? NSTemporaryDirectory()
         TemporaryFiles.created = folder
         atexit { if let folder = TemporaryFiles.created { try? FileManager.default.removeItem(atPath: folder) } }
     }

@@ -358,28 +358,29 @@ public struct IMEPolicy: Sendable, Equatable {
     private static let lastParsed = LastParsed()
 
     /// The last few arrays read and their policies, newest first (a lock: analyzers may run on several threads).
-    private final class LastParsed: @unchecked Sendable {
-        private let lock = NSLock()
-        private var entries: [(json: String, policies: [IMEPolicy])] = []
+    private final class LastParsed: Sendable {
+        private let entries = Locked<[(json: String, policies: [IMEPolicy])]>([])
 
         func lookup(_ text: String) -> [IMEPolicy]? {
-            lock.lock(); defer { lock.unlock() }
             guard !text.isEmpty else { return nil }
             let count = text.utf8.count
-            for (n, entry) in entries.enumerated() where entry.json.utf8.count == count {
-                let same = IMEBytes.withUTF8(text) { a in IMEBytes.withUTF8(entry.json) { b in memcmp(a.baseAddress!, b.baseAddress!, count) == 0 } }
-                if same {
-                    if n > 0 { entries.insert(entries.remove(at: n), at: 0) }
-                    return entry.policies
+            return entries.withLock { entries in
+                for (n, entry) in entries.enumerated() where entry.json.utf8.count == count {
+                    let same = IMEBytes.withUTF8(text) { a in IMEBytes.withUTF8(entry.json) { b in memcmp(a.baseAddress!, b.baseAddress!, count) == 0 } }
+                    if same {
+                        if n > 0 { entries.insert(entries.remove(at: n), at: 0) }
+                        return entry.policies
+                    }
                 }
+                return nil
             }
-            return nil
         }
 
         func store(_ text: String, _ value: [IMEPolicy]) {
-            lock.lock(); defer { lock.unlock() }
-            entries.insert((text, value), at: 0)
-            if entries.count > 8 { entries.removeLast() }
+            entries.withLock { entries in
+                entries.insert((text, value), at: 0)
+                if entries.count > 8 { entries.removeLast() }
+            }
         }
     }
 

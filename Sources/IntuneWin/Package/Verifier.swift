@@ -177,22 +177,22 @@ public enum Verifier {
 }
 
 /// Hands out entry indexes to verifying threads and keeps their failures in entry order.
-private final class EntryFailures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cursor = 0
+private final class EntryFailures: Sendable {
+    private let cursor = Locked(0)
     private let count: Int
-    private var byIndex: [Int: String] = [:]
+    private let byIndex = Locked<[Int: String]>([:])
 
     init(_ count: Int) { self.count = count }
 
     func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard cursor < count else { return nil }
-        cursor += 1
-        return cursor - 1
+        cursor.withLock { cursor in
+            guard cursor < count else { return nil }
+            cursor += 1
+            return cursor - 1
+        }
     }
 
-    func record(_ index: Int, _ reason: String) { lock.lock(); byIndex[index] = reason; lock.unlock() }
+    func record(_ index: Int, _ reason: String) { byIndex.withLock { $0[index] = reason } }
 
-    var reasons: [String] { lock.lock(); defer { lock.unlock() }; return byIndex.keys.sorted().map { byIndex[$0]! } }
+    var reasons: [String] { byIndex.withLock { byIndex in byIndex.keys.sorted().map { byIndex[$0]! } } }
 }

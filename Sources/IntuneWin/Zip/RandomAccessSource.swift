@@ -97,16 +97,8 @@ public final class FileRegion: RandomAccessSource {
     public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard offset < size else { return 0 }
         let want = Int(min(UInt64(buffer.count), size - offset))
-        var done = 0
-        while done < want {
-            let n = pread(fd, buffer.baseAddress! + done, want - done, off_t(base + offset + UInt64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IntuneWinError.badInput(path, "read failed: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            done += n
-        }
+        let done = SystemCall.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: base + offset)
+        guard done >= 0 else { throw IntuneWinError.badInput(path, "read failed: \(SystemCall.lastError)") }
         return done
     }
 }
