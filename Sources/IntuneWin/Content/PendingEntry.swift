@@ -29,10 +29,3 @@ final class PendingEntry: @unchecked Sendable {
     /// The chunks, once `done` is reached.
     var chunks: [CompressedChunk?] { results.withLock { $0.chunks } }
 }
-
-/// A piece of an entry's deflate stream, with the CRC-32 and length of the input it came from.
-struct CompressedChunk {
-    var data: [UInt8]
-    var crc: UInt32
-    var length: Int
-}

@@ -1,16 +1,5 @@
 import Foundation
 
-/// How `Differ.diff` compares.
-public struct DiffOptions: Sendable, Equatable {
-    /// Report modification times that differ (at the zip's 2-second resolution). Off, only sizes and bytes count.
-    public var compareModificationTimes = true
-
-    /// Options that compare times unless told otherwise.
-    public init(compareModificationTimes: Bool = true) {
-        self.compareModificationTimes = compareModificationTimes
-    }
-}
-
 /// Compares the content of two packages, encrypted contents, zips or folders, in any combination:
 /// Detection.xml fields when both sides have one, then every file and empty folder by path.
 ///

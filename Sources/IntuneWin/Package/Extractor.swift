@@ -5,18 +5,6 @@ import Darwin
 #endif
 import Foundation
 
-/// What an extraction wrote.
-public struct ExtractResult: Sendable {
-    /// The folder written (absolute, links resolved).
-    public var outputFolder: String
-    /// Files written.
-    public var files: Int
-    /// Folder entries created.
-    public var folders: Int
-    /// Bytes written to files.
-    public var bytes: UInt64
-}
-
 /// Writes a zip's entries into a folder: into a temporary folder beside the target, renamed into place
 /// only when every entry was written and checked (CRC-32, size). Entry names that would leave the folder
 /// are refused before anything is written; modification times are restored from the entries.
