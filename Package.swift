@@ -27,7 +27,9 @@ let package = Package(
         // libFuzzer entry points (Fuzz/, scripts/fuzz.sh) and their regression replay: test machinery, kept
         // out of the IntuneWin library and the tool.
         .target(name: "IntuneWinFuzzing", dependencies: ["IntuneWin"]),
-        .testTarget(name: "IntuneWinTests", dependencies: ["IntuneWin", "IntuneWinFuzzing"]),
-        .testTarget(name: "IntuneWinToolTests", dependencies: ["IntuneWin"]),
+        // What both test suites share: running a program, and where the fixtures are.
+        .target(name: "IntuneWinTestSupport", path: "Tests/IntuneWinTestSupport"),
+        .testTarget(name: "IntuneWinTests", dependencies: ["IntuneWin", "IntuneWinFuzzing", "IntuneWinTestSupport"]),
+        .testTarget(name: "IntuneWinToolTests", dependencies: ["IntuneWin", "IntuneWinTestSupport"]),
     ]
 )

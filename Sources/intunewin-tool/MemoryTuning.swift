@@ -11,8 +11,8 @@ import CSystem
 /// (no-ops where there is no glibc).
 enum MemoryTuning {
     static func apply() {
-        _ = csystem_malloc_set_mmap_threshold((1 << 20) + (1 << 18))
-        _ = csystem_malloc_set_trim_threshold(64 << 20)
-        _ = csystem_malloc_set_top_pad(4 << 20)
+        _ = csystem_mallopt(CSYSTEM_MALLOC_MMAP_THRESHOLD, (1 << 20) + (1 << 18))
+        _ = csystem_mallopt(CSYSTEM_MALLOC_TRIM_THRESHOLD, 64 << 20)
+        _ = csystem_mallopt(CSYSTEM_MALLOC_TOP_PAD, 4 << 20)
     }
 }

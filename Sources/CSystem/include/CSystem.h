@@ -13,31 +13,21 @@
 #endif
 #include <stdint.h>
 
-/// glibc's mallopt(M_TRIM_THRESHOLD / M_TOP_PAD / M_MMAP_THRESHOLD): 1 on success, 0 on failure or where
-/// there is no glibc allocator to tune.
-static inline int csystem_malloc_set_trim_threshold(int bytes) {
-#ifdef __linux__
-    return mallopt(M_TRIM_THRESHOLD, bytes);
-#else
-    (void)bytes;
-    return 0;
-#endif
-}
+/// The glibc allocator parameters `csystem_mallopt` sets (<malloc.h>'s M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD).
+typedef enum {
+    CSYSTEM_MALLOC_TRIM_THRESHOLD = -1,
+    CSYSTEM_MALLOC_TOP_PAD = -2,
+    CSYSTEM_MALLOC_MMAP_THRESHOLD = -3,
+} csystem_malloc_parameter;
 
-static inline int csystem_malloc_set_top_pad(int bytes) {
+/// glibc's mallopt: 1 on success, 0 on failure or where there is no glibc allocator to tune.
+static inline int csystem_mallopt(csystem_malloc_parameter parameter, int value) {
 #ifdef __linux__
-    return mallopt(M_TOP_PAD, bytes);
+    _Static_assert(CSYSTEM_MALLOC_TRIM_THRESHOLD == M_TRIM_THRESHOLD && CSYSTEM_MALLOC_TOP_PAD == M_TOP_PAD
+                   && CSYSTEM_MALLOC_MMAP_THRESHOLD == M_MMAP_THRESHOLD, "<malloc.h> numbers");
+    return mallopt((int)parameter, value);
 #else
-    (void)bytes;
-    return 0;
-#endif
-}
-
-static inline int csystem_malloc_set_mmap_threshold(int bytes) {
-#ifdef __linux__
-    return mallopt(M_MMAP_THRESHOLD, bytes);
-#else
-    (void)bytes;
+    (void)parameter; (void)value;
     return 0;
 #endif
 }
