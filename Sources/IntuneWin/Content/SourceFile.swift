@@ -31,7 +31,7 @@ struct SourceFile: ~Copyable {
     /// After the declared size, the file must end.
     func expectEnd(expected: UInt64) throws {
         var probe: UInt8 = 0
-        let n = SystemCall.retryingInterrupts { Glibc_read(fd, &probe, 1) }
+        let n = withUnsafeMutableBytes(of: &probe) { SystemCall.readFully(fd, into: $0) }
         if n < 0 { throw IntuneWinError.badInput(path, "cannot read: \(SystemCall.lastError)") }
         if n > 0 { throw IntuneWinError.badInput(path, "file changed while packing (grew beyond \(expected) bytes)") }
     }
@@ -64,13 +64,4 @@ struct SourceFile: ~Copyable {
     static func checkStillEmpty(_ path: String) throws {
         try SourceFile(path).expectEnd(expected: 0)
     }
-}
-
-/// libc's read (the method `read` hides it inside `SourceFile`).
-private func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.read(fd, p, n)
-    #else
-    return Darwin.read(fd, p, n)
-    #endif
 }
