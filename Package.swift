@@ -17,15 +17,19 @@ let package = Package(
         // Thin C shims over system libraries: zlib (zlib1g-dev) and OpenSSL libcrypto (libssl-dev).
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "CCrypto", linkerSettings: [.linkedLibrary("crypto")]),
-        .target(name: "IntuneWin", dependencies: ["CZlib", "CCrypto"]),
+        // libc calls Swift's Glibc module does not export (mallopt, sync_file_range); no-ops off Linux.
+        .target(name: "CSystem"),
+        .target(name: "IntuneWin", dependencies: ["CZlib", "CCrypto", "CSystem"]),
         .executableTarget(
             name: "intunewin-tool",
-            dependencies: ["IntuneWin", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["IntuneWin", "CSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // libFuzzer entry points (Fuzz/, scripts/fuzz.sh) and their regression replay: test machinery, kept
         // out of the IntuneWin library and the tool.
         .target(name: "IntuneWinFuzzing", dependencies: ["IntuneWin"]),
-        .testTarget(name: "IntuneWinTests", dependencies: ["IntuneWin", "IntuneWinFuzzing"]),
-        .testTarget(name: "IntuneWinToolTests", dependencies: ["IntuneWin"]),
+        // What both test suites share: running a program, and where the fixtures are.
+        .target(name: "IntuneWinTestSupport", path: "Tests/IntuneWinTestSupport"),
+        .testTarget(name: "IntuneWinTests", dependencies: ["IntuneWin", "IntuneWinFuzzing", "IntuneWinTestSupport"]),
+        .testTarget(name: "IntuneWinToolTests", dependencies: ["IntuneWin", "IntuneWinTestSupport"]),
     ]
 )

@@ -389,13 +389,10 @@ final class TemporaryFiles: @unchecked Sendable {
     static let shared = TemporaryFiles()
 
     let folder: String
-    private let lock = NSLock()
-    private var counter = 0
+    private let counter = Locked(0)
 
     private init() {
-        var template = Array((NSTemporaryDirectory() + "/intunewin-fuzz-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) } != nil
-        folder = made ? template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : NSTemporaryDirectory()
+        folder = StagingName.makeFolder(in: NSTemporaryDirectory(), prefix: "intunewin-fuzz-") ?? NSTemporaryDirectory()
         TemporaryFiles.created = folder
         atexit { if let folder = TemporaryFiles.created { try? FileManager.default.removeItem(atPath: folder) } }
     }
@@ -404,10 +401,8 @@ final class TemporaryFiles: @unchecked Sendable {
 
     /// Writes `bytes` to a new file in the folder and returns its path.
     func write(_ bytes: [UInt8], suffix: String) throws -> String {
-        lock.lock()
-        counter += 1
-        let path = folder + "/input-\(counter)" + suffix
-        lock.unlock()
+        let n = counter.withLock { $0 += 1; return $0 }
+        let path = folder + "/input-\(n)" + suffix
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
             throw IntuneWinError(.cannotWrite, path: path, "cannot create the fuzz input file")
         }

@@ -21,20 +21,12 @@ final class DetectionXMLTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: unzip) else {
             throw IntuneWinError(.badInput, path: unzip, "Info-ZIP unzip is needed (make deps installs it)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: unzip)
-        process.arguments = ["-p", package.path, "IntuneWinPackage/Metadata/Detection.xml"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, !data.isEmpty else {
-            throw NSError(domain: "unzip", code: Int(process.terminationStatus),
+        let result = try execute(unzip, ["-p", package.path, "IntuneWinPackage/Metadata/Detection.xml"])
+        guard result.status == 0, !result.stdout.isEmpty else {
+            throw NSError(domain: "unzip", code: Int(result.status),
                           userInfo: [NSLocalizedDescriptionKey: "unzip -p failed for \(package.lastPathComponent)"])
         }
-        return [UInt8](data)
+        return [UInt8](result.stdout)
     }
 
     /// §3.3 of FORMAT.md: the MSI sample (tool 1.8.5, redanthrax/intunewinlib Pub/AESetup.intunewin), CRLF.

@@ -4,8 +4,8 @@ import XCTest
 
 /// Encrypted content that is not what AES-256-CBC/PKCS#7 produces: a length that is not whole blocks, too
 /// short for MAC + IV + one block, and padding that lies (0, 17, 0xFF, inconsistent bytes) under a valid
-/// HMAC. Each gives a clean error of the right kind from EncryptedContent, Decryptor and Verifier, writes
-/// nothing, and through the CLI the documented exit code (3 unreadable input, 1 failed check).
+/// HMAC. Each gives a clean error of the right kind from EncryptedContent, Decryptor and Verifier, and writes
+/// nothing. (Through the CLI: HostileCiphertextCLITests in the tool's suite.)
 final class HostileCiphertextTests: XCTestCase {
     private let key = SecretBytes(TestSupport.noise(32, seed: 11))
     private let macKey = SecretBytes(TestSupport.noise(32, seed: 12))
@@ -37,12 +37,6 @@ final class HostileCiphertextTests: XCTestCase {
     /// Microsoft's sample inner zip (3078 bytes).
     private var sampleZip: [UInt8] { (try? TestSupport.readFile(TestSupport.samples + "/01_vs_sample_inner_plain.zip")) ?? [] }
 
-    /// `body` padded to whole blocks with filler, ending in `tail` (the padding as the file claims it).
-    private func plaintext(_ body: [UInt8], tail: [UInt8]) -> [UInt8] {
-        let filler = (16 - (body.count + tail.count) % 16) % 16
-        return body + [UInt8](repeating: 0xAA, count: filler) + tail
-    }
-
     private func write(_ bytes: [UInt8], _ name: String, in folder: String) throws -> String {
         let path = folder + "/" + name
         try TestSupport.writeFile(path, bytes)
@@ -53,28 +47,12 @@ final class HostileCiphertextTests: XCTestCase {
 
     private var keys: ContentKeys { get throws { try ContentKeys(encryptionKey: key, initializationVector: iv, macKey: macKey) } }
 
-    /// Padding that lies, as the last bytes of the last block.
-    private let lyingTails: [(String, [UInt8])] = [
-        ("pad byte 0", [0x00]),
-        ("pad byte 17", [0x11]),
-        ("pad byte 0xFF", [0xFF]),
-        ("inconsistent 03 02 03", [0x03, 0x02, 0x03]),
-        ("claims 16, one byte differs", [0x0F] + [UInt8](repeating: 0x10, count: 15)),
-        ("claims 2, first differs", [0x01, 0x02]),
-    ]
-
-    /// Valid padding: a whole block of 16, one byte, three bytes.
-    private let validTails: [(String, [UInt8])] = [
-        ("full block of 16", [UInt8](repeating: 0x10, count: 16)),
-        ("pad byte 1", [0x01]),
-        ("03 03 03", [0x03, 0x03, 0x03]),
-    ]
-
     // MARK: Lengths
 
-    /// Total sizes shorter than MAC (32) + IV (16) + one block, or with a partial last block.
-    private let tooShort = [0, 16, 31, 32, 47, 48, 49, 63]
-    private let notWholeBlocks = [48 + 17, 48 + 31, 48 + 33, 48 + 4095]
+    private let tooShort = HostileCiphertext.tooShort
+    private let notWholeBlocks = HostileCiphertext.notWholeBlocks
+    private let lyingTails = HostileCiphertext.lyingTails
+    private let validTails = HostileCiphertext.validTails
 
     func testTooShortContentIsBadInputNamingTheFile() throws {
         let folder = try makeTemporaryFolder()
@@ -104,7 +82,7 @@ final class HostileCiphertextTests: XCTestCase {
     func testLyingPaddingIsACheckFailureFromEveryReader() throws {
         let folder = try makeTemporaryFolder()
         for (name, tail) in lyingTails {
-            let plain = plaintext(TestSupport.noise(64, seed: 5), tail: tail)
+            let plain = HostileCiphertext.plaintext(TestSupport.noise(64, seed: 5), tail: tail)
             let path = try write(content(ciphertext: encryptRaw(plain)), "lying.bin", in: folder)
             let content = try open(path)
             XCTAssertTrue(try content.hmacMatches(macKey: macKey), "\(name): the HMAC is valid, only the padding lies")
@@ -126,7 +104,7 @@ final class HostileCiphertextTests: XCTestCase {
         let folder = try makeTemporaryFolder()
         for (name, tail) in validTails {
             let body = TestSupport.noise(64, seed: 6)
-            let plain = plaintext(body, tail: tail)
+            let plain = HostileCiphertext.plaintext(body, tail: tail)
             let path = try write(content(ciphertext: encryptRaw(plain)), "valid.bin", in: folder)
             let decrypted = try open(path).decrypted(key: key)
             XCTAssertEqual(decrypted.paddingLength, tail.count, name)
@@ -145,7 +123,7 @@ final class HostileCiphertextTests: XCTestCase {
         let folder = try makeTemporaryFolder()
         try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
         for (name, tail) in lyingTails {
-            let path = try write(content(ciphertext: encryptRaw(plaintext(TestSupport.noise(48), tail: tail)), badMac: true), "both.bin", in: folder)
+            let path = try write(content(ciphertext: encryptRaw(HostileCiphertext.plaintext(TestSupport.noise(48), tail: tail)), badMac: true), "both.bin", in: folder)
             let error = assertThrows(.checkFailed) {
                 try Decryptor.decrypt(try open(path), keys: keys, output: .folder(folder + "/out/app"), overwrite: false)
             }
@@ -179,7 +157,7 @@ final class HostileCiphertextTests: XCTestCase {
         let zip = sampleZip
         XCTAssertEqual(zip.count, 3078)
         for (name, tail) in lyingTails {
-            let plain = plaintext(zip, tail: tail)
+            let plain = HostileCiphertext.plaintext(zip, tail: tail)
             let path = folder + "/lying.intunewin"
             try package(content: content(ciphertext: encryptRaw(plain)), plain: zip, at: path)
             let report = try Verifier.verify(try IntuneWinPackage(path: path))
@@ -202,87 +180,6 @@ final class HostileCiphertextTests: XCTestCase {
             try package(content: TestSupport.noise(size), plain: [], at: path)
             let error = assertThrows(.badInput) { try IntuneWinPackage(path: path) }
             XCTAssertEqual(error?.path, path, "\(size)")
-        }
-    }
-
-    // MARK: Through the CLI
-
-    /// The built tool, beside this test bundle (the same products folder, whatever --scratch-path is).
-    private var toolPath: String {
-        var candidates = Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
-        candidates.append(Bundle.main.bundleURL)
-        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
-        let found = candidates.map { $0.appendingPathComponent("intunewin-tool").path }.first { FileManager.default.isExecutableFile(atPath: $0) }
-        if found == nil { XCTFail("no intunewin-tool beside the tests: build it with the same --scratch-path") }
-        return found ?? "/nonexistent/intunewin-tool"
-    }
-
-    private func runTool(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: toolPath)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .exit, "killed by a signal: \(arguments)")
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    /// Key JSON as IME's decrypted DecryptInfo: key, IV, MAC key, and the MAC the content should carry.
-    private func keyFile(mac: [UInt8], in folder: String) throws -> String {
-        func b64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
-        let text = """
-            {"EncryptionKey": "\(key.revealedBase64())", "MacKey": "\(macKey.revealedBase64())", "IV": "\(b64(iv))", "Mac": "\(b64(mac))",
-             "ProfileIdentifier": "ProfileVersion1", "FileDigestAlgorithm": "SHA256"}
-            """
-        return try write(Array(text.utf8), "keys.json", in: folder)
-    }
-
-    private func assertCLIDecrypt(_ content: [UInt8], exit expected: Int32, mentions: String, _ what: String,
-                                  file: StaticString = #filePath, line: UInt = #line) throws {
-        let folder = try makeTemporaryFolder()
-        let bin = try write(content, "content.bin", in: folder)
-        let keys = try keyFile(mac: content.count >= 32 ? Array(content[0..<32]) : [UInt8](repeating: 0, count: 32), in: folder)
-        try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
-        for output in [folder + "/out/inner.zip", folder + "/out/app"] {
-            let result = try runTool(["decrypt", bin, "--encryption-info", keys, "-o", output])
-            XCTAssertEqual(result.status, expected, "\(what) → \(output): \(result.stderr)", file: file, line: line)
-            let lines = result.stderr.split(separator: "\n")
-            XCTAssertEqual(lines.count, 1, "\(what): one error line: \(result.stderr)", file: file, line: line)
-            XCTAssertTrue(result.stderr.contains(bin) && result.stderr.contains(mentions), "\(what): \(result.stderr)", file: file, line: line)
-            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/out"), [], "\(what): output written", file: file, line: line)
-        }
-    }
-
-    func testCLIDecryptOfShortOrPartialBlockContentExits3() throws {
-        for size in tooShort {
-            try assertCLIDecrypt(TestSupport.noise(size), exit: 3, mentions: "too short", "\(size) bytes")
-        }
-        for size in notWholeBlocks {
-            try assertCLIDecrypt(TestSupport.noise(size), exit: 3, mentions: "not a multiple of 16", "\(size) bytes")
-        }
-    }
-
-    func testCLIDecryptOfLyingPaddingExits1() throws {
-        for (name, tail) in lyingTails {
-            let plain = plaintext(TestSupport.noise(64, seed: 8), tail: tail)
-            try assertCLIDecrypt(content(ciphertext: encryptRaw(plain)), exit: 1, mentions: "bad PKCS#7 padding", name)
-        }
-    }
-
-    func testCLIDecryptOfValidPaddingSucceeds() throws {
-        for (name, tail) in validTails {
-            let folder = try makeTemporaryFolder()
-            let plain = plaintext(TestSupport.noise(64, seed: 9), tail: tail)
-            let data = content(ciphertext: encryptRaw(plain))
-            let bin = try write(data, "content.bin", in: folder)
-            let keys = try keyFile(mac: Array(data[0..<32]), in: folder)
-            let result = try runTool(["decrypt", bin, "--encryption-info", keys, "-o", folder + "/inner.zip"])
-            XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
-            XCTAssertEqual(try TestSupport.readFile(folder + "/inner.zip"), Array(plain.dropLast(tail.count)), name)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import IntuneWinTestSupport  // the runner and fixture paths, for every file of the suite
 import XCTest
 @testable import IntuneWin
 
@@ -8,16 +9,11 @@ enum TestSupport {
     /// dominate peak RSS, so memory measurements say nothing about our code there.
     static let underAddressSanitizer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil
 
-    /// The repository root (this file is Tests/IntuneWinTests/TestSupport.swift).
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    /// The test fixtures in the repository (Tests/Fixtures): Microsoft's sample packages, IME logs, MSI sources.
-    static let fixtures = repoRoot + "/Tests/Fixtures"
-    /// Real packages made by Microsoft's tool (provenance in their README.md).
-    static let samples = fixtures + "/intunewin-samples"
-    /// Real IME log excerpts (provenance in their README.md).
-    static let imeLogs = fixtures + "/ime-logs"
-    /// The independent Python reference checker (a second opinion, not our implementation).
-    static let oracle = repoRoot + "/Tests/Oracle/intunewin_ref.py"
+    static let repoRoot = RepositoryPaths.root.path
+    static let fixtures = RepositoryPaths.fixtures.path
+    static let samples = RepositoryPaths.samples.path
+    static let imeLogs = RepositoryPaths.imeLogs.path
+    static let oracle = RepositoryPaths.oracle.path
 
     static func sample(_ prefix: String) -> String {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: samples)) ?? []
@@ -33,37 +29,13 @@ enum TestSupport {
             .filter { $0.hasSuffix(".intunewin") }.sorted().map { samples + "/" + $0 }
     }
 
-    /// Runs a program (looked up on PATH) and returns its exit status and output.
+    /// Runs a program (looked up on PATH) with `input` as its stdin, in `directory` (default: the current
+    /// one); its exit status and output.
     @discardableResult
-    static func run(_ program: String, _ arguments: [String], input: [UInt8]? = nil) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [program] + arguments
-        let out = Pipe(), err = Pipe(), inp = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = inp
-        try process.run()
-        // Feed stdin from another thread: a child that writes while it reads would otherwise deadlock on full pipes.
-        let inHandle = inp.fileHandleForWriting
-        let feeder = DispatchGroup()
-        feeder.enter()
-        DispatchQueue.global().async {
-            if let input { inHandle.write(Data(input)) }
-            try? inHandle.close()
-            feeder.leave()
-        }
-        final class Box: @unchecked Sendable { var data = Data() }
-        let stderr = Box()
-        let group = DispatchGroup()
-        group.enter()
-        let errHandle = err.fileHandleForReading
-        DispatchQueue.global().async { stderr.data = errHandle.readDataToEndOfFile(); group.leave() }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        feeder.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, [UInt8](stdout), String(decoding: stderr.data, as: UTF8.self))
+    static func run(_ program: String, _ arguments: [String], input: [UInt8]? = nil,
+                    in directory: String? = nil) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
+        let result = try execute(program, arguments, in: directory.map { URL(fileURLWithPath: $0) }, input: input.map { Data($0) })
+        return (result.status, [UInt8](result.stdout), result.err)
     }
 
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws {

@@ -1,23 +1,11 @@
 import Foundation
+@_exported import IntuneWinTestSupport  // the runner and fixture paths, for every file of the suite
 import XCTest
 
-// Helpers for the end-to-end suite: run the built `intunewin-tool` (and the independent tools we check
-// it against: the Python oracle, unzip, 7z), make scratch folders, read folders back.
+// Helpers for the end-to-end suite: find and run the built `intunewin-tool` (processes run through
+// IntuneWinTestSupport's `execute`), make scratch folders, read folders back.
 
-/// What a finished process left behind.
-struct RunResult {
-    let status: Int32
-    /// True when the process was killed by a signal (a crash), `status` is then the signal number.
-    let signaled: Bool
-    let stdout: Data
-    let stderr: Data
-
-    var out: String { String(decoding: stdout, as: UTF8.self) }
-    var err: String { String(decoding: stderr, as: UTF8.self) }
-    var errLines: [String] { err.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
-    /// Short text for failure messages.
-    var summary: String { "exit \(signaled ? "signal " : "")\(status)\nstdout: \(out.prefix(2000))\nstderr: \(err.prefix(2000))" }
-
+extension RunResult {
     func json(file: StaticString = #filePath, line: UInt = #line) throws -> Any {
         do { return try JSONSerialization.jsonObject(with: stdout) } catch {
             XCTFail("stdout is not JSON: \(summary)", file: file, line: line)
@@ -27,45 +15,6 @@ struct RunResult {
 
     func jsonObject(file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
         try XCTUnwrap(try json(file: file, line: line) as? [String: Any], "not a JSON object: \(out)", file: file, line: line)
-    }
-}
-
-/// A started process that can be signalled before it finishes.
-final class RunningProcess {
-    let process = Process()
-    private let outURL: URL
-    private let errURL: URL
-
-    init(executable: URL, arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("iwt-io-\(UUID().uuidString)")
-        outURL = scratch.appendingPathExtension("out")
-        errURL = scratch.appendingPathExtension("err")
-        // Files rather than pipes: nothing can block on a full pipe, however much is printed.
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        if let directory { process.currentDirectoryURL = directory }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-    }
-
-    var isRunning: Bool { process.isRunning }
-    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
-
-    func wait() -> RunResult {
-        process.waitUntilExit()
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        return RunResult(status: process.terminationStatus,
-                         signaled: process.terminationReason == .uncaughtSignal,
-                         stdout: (try? Data(contentsOf: outURL)) ?? Data(),
-                         stderr: (try? Data(contentsOf: errURL)) ?? Data())
     }
 }
 
@@ -87,15 +36,11 @@ enum Tool {
 
     static var binary: URL { productsDirectory.appendingPathComponent("intunewin-tool") }
 
-    /// The repository root (this file is Tests/IntuneWinToolTests/ToolRunner.swift).
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().standardizedFileURL
-    /// The test fixtures in the repository: Microsoft's sample packages, IME logs, MSI sources.
-    static let fixtures = repoRoot.appendingPathComponent("Tests/Fixtures")
-    static let samplesDirectory = fixtures.appendingPathComponent("intunewin-samples")
-    static let imeLogs = fixtures.appendingPathComponent("ime-logs")
-    /// The independent Python reference checker (a second opinion, not our implementation).
-    static let oracle = repoRoot.appendingPathComponent("Tests/Oracle/intunewin_ref.py")
+    static let repoRoot = RepositoryPaths.root
+    static let fixtures = RepositoryPaths.fixtures
+    static let samplesDirectory = RepositoryPaths.samples
+    static let imeLogs = RepositoryPaths.imeLogs
+    static let oracle = RepositoryPaths.oracle
 
     /// All Microsoft-made sample packages, sorted by name.
     static var samples: [URL] {
@@ -113,20 +58,6 @@ enum Tool {
         }
         return url
     }
-}
-
-/// Runs a program to completion. `program` is a path or a name looked up on PATH.
-@discardableResult
-func execute(_ program: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> RunResult {
-    let executable: URL
-    var args = arguments
-    if program.hasPrefix("/") {
-        executable = URL(fileURLWithPath: program)
-    } else {
-        executable = URL(fileURLWithPath: "/usr/bin/env")
-        args = [program] + arguments
-    }
-    return try RunningProcess(executable: executable, arguments: args, environment: environment, directory: directory).wait()
 }
 
 /// Runs the built `intunewin-tool`.

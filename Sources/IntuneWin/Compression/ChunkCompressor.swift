@@ -20,16 +20,13 @@ final class ChunkCompressor {
 /// A small pool so worker threads reuse zlib streams instead of allocating one per chunk.
 final class ChunkCompressorPool: @unchecked Sendable {
     private let level: Int32
-    private var idle: [ChunkCompressor] = []
-    private let lock = NSLockLike()
+    private let idle = Locked<[ChunkCompressor]>([])
 
     init(level: Int32) { self.level = level }
 
     func withCompressor<R>(_ body: (ChunkCompressor) throws -> R) rethrows -> R {
-        lock.lock()
-        let compressor = idle.popLast() ?? ChunkCompressor(level: level)
-        lock.unlock()
-        defer { lock.lock(); idle.append(compressor); lock.unlock() }
+        let compressor = idle.withLock { $0.popLast() } ?? ChunkCompressor(level: level)
+        defer { idle.withLock { $0.append(compressor) } }
         return try body(compressor)
     }
 }

@@ -45,9 +45,8 @@ final class CompressedSpool {
         var offset: UInt64 = 0
         while offset < fileBytes {
             let want = Int(min(UInt64(buffer.count), fileBytes - offset))
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, want, off_t(offset)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw failure("cannot read the temporary file back") }
+            let n = buffer.withUnsafeMutableBytes { SystemCall.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: offset) }
+            guard n == want else { throw failure("cannot read the temporary file back") }
             try buffer.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             offset += UInt64(n)
         }
@@ -57,25 +56,19 @@ final class CompressedSpool {
     }
 
     private func openFile() throws {
-        var template = Array((folder + "/.intunewin-spool-XXXXXX").utf8CString)
-        let opened = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard opened >= 0 else { throw failure("cannot create a temporary file") }
+        guard let (opened, path) = StagingName.makeFile(in: folder, prefix: ".intunewin-spool-") else {
+            throw failure("cannot create a temporary file")
+        }
         // Unlinked at once: the space is returned when the descriptor closes, whatever ends the process.
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        unlink(path)
         fd = opened
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw failure("cannot write a temporary file for a large entry") }
-            done += n
-        }
+        guard SystemCall.writeAll(fd, bytes) else { throw failure("cannot write a temporary file for a large entry") }
     }
 
     private func failure(_ what: String) -> IntuneWinError {
-        .cannotWrite(folder, "\(what): \(String(cString: strerror(errno)))")
+        .cannotWrite(folder, "\(what): \(SystemCall.lastError)")
     }
 }

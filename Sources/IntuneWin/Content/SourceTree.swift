@@ -5,35 +5,6 @@ import Glibc
 import Darwin
 #endif
 
-/// One thing the inner zip will hold: a file, or a folder that has no children at all.
-public struct SourceEntry: Sendable, Equatable {
-    /// A file with its size, or an empty folder.
-    public enum Kind: Sendable, Equatable {
-        /// A file (a symbolic link to a file counts as one, with the target's size and time).
-        case file(size: UInt64)
-        /// A folder with no children at all; Microsoft's tool writes it as a `name\` entry.
-        case emptyFolder
-    }
-
-    /// File (with its size) or empty folder.
-    public let kind: Kind
-    /// Path components relative to the source folder, e.g. ["Fonts", "a.otf"], spelled as the file system
-    /// returned them (no Unicode normalisation).
-    public let components: [String]
-    /// Absolute path on disk (to open the file).
-    public let path: String
-    /// Last modification time, Unix seconds (st_mtime of the target, symbolic links followed).
-    /// For an empty folder this is the folder's own time; Microsoft's tool stamps folder entries with the
-    /// packing time instead, which is the packer's choice to make.
-    public let modificationTime: Int64
-
-    /// Name in the inner zip: components joined with "\" (Microsoft's separator); an empty folder gets a trailing "\".
-    public var zipName: String {
-        let joined = components.joined(separator: "\\")
-        return kind == .emptyFolder ? joined + "\\" : joined
-    }
-}
-
 /// Walks a source folder the way Microsoft's tool does, deciding which entries the inner zip holds and in
 /// which order (FORMAT.md §9.1).
 public enum SourceTree {
@@ -290,69 +261,5 @@ public enum SourceTree {
 
     private static func join(_ folder: String, _ name: String) -> String {
         folder.hasSuffix("/") ? folder + name : folder + "/" + name
-    }
-}
-
-// MARK: - NTFS name order
-
-/// NTFS name order: ordinal comparison of the UTF-16 code units after upper-casing each code unit (simple, 1:1
-/// case mapping; a char whose uppercase is not a single BMP unit stays as is).
-func ntfsOrderedBefore(_ a: String, _ b: String) -> Bool {
-    compareNtfsKeys(ntfsSortKey(a), ntfsSortKey(b)) == .orderedAscending
-}
-
-/// Ordinal comparison of two upper-cased names (a plain loop: sorting calls this a lot, also in debug builds).
-private func compareNtfsKeys(_ a: [UInt16], _ b: [UInt16]) -> ComparisonResult {
-    a.withUnsafeBufferPointer { a in
-        b.withUnsafeBufferPointer { b in
-            for index in 0..<min(a.count, b.count) where a[index] != b[index] {
-                return a[index] < b[index] ? .orderedAscending : .orderedDescending
-            }
-            return a.count == b.count ? .orderedSame : (a.count < b.count ? .orderedAscending : .orderedDescending)
-        }
-    }
-}
-
-/// The name as NTFS compares it: each UTF-16 unit upper-cased on its own.
-func ntfsSortKey(_ name: String) -> [UInt16] {
-    name.utf16.map(ntfsUpcase)
-}
-
-/// NTFS upcases one UTF-16 unit at a time with a 1:1 table: ASCII directly, others by Unicode's mapping
-/// when it gives a single BMP unit. Where the full uppercase is several characters, the simple mapping is
-/// either the unit itself (ß, ŉ, ﬀ) or the titlecase form (Greek with ypogegrammeni, ᾳ → ᾼ), hence the second try.
-/// (Windows' own $UpCase table follows the Unicode version the volume was formatted with; rare letters may differ.)
-func ntfsUpcase(_ unit: UInt16) -> UInt16 {
-    if unit < 0x80 {
-        return (0x61...0x7A).contains(unit) ? unit - 0x20 : unit
-    }
-    guard let scalar = Unicode.Scalar(unit) else { return unit } // a surrogate half stays as is
-    for mapping in [scalar.properties.uppercaseMapping, scalar.properties.titlecaseMapping] {
-        let units = Array(mapping.utf16)
-        if units.count == 1 { return units[0] }
-        if mapping.unicodeScalars.count == 1 { return unit } // a single character outside the BMP
-    }
-    return unit
-}
-
-/// Remembers the upper-cased form of non-ASCII units during one scan (names repeat their letters a lot).
-private struct SortKeyCache {
-    private var upcased: [UInt16: UInt16] = [:]
-
-    mutating func key(for name: String) -> [UInt16] {
-        var key: [UInt16] = []
-        key.reserveCapacity(name.utf16.count)
-        for unit in name.utf16 {
-            if unit < 0x80 {
-                key.append((0x61...0x7A).contains(unit) ? unit - 0x20 : unit)
-            } else if let known = upcased[unit] {
-                key.append(known)
-            } else {
-                let mapped = ntfsUpcase(unit)
-                upcased[unit] = mapped
-                key.append(mapped)
-            }
-        }
-        return key
     }
 }

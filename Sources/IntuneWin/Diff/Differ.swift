@@ -1,16 +1,5 @@
 import Foundation
 
-/// How `Differ.diff` compares.
-public struct DiffOptions: Sendable, Equatable {
-    /// Report modification times that differ (at the zip's 2-second resolution). Off, only sizes and bytes count.
-    public var compareModificationTimes = true
-
-    /// Options that compare times unless told otherwise.
-    public init(compareModificationTimes: Bool = true) {
-        self.compareModificationTimes = compareModificationTimes
-    }
-}
-
 /// Compares the content of two packages, encrypted contents, zips or folders, in any combination:
 /// Detection.xml fields when both sides have one, then every file and empty folder by path.
 ///
@@ -141,14 +130,12 @@ private struct Comparison {
 }
 
 /// The two results of `Comparison.digests`, each slot written by its own thread.
-private final class DigestPair: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<[UInt8], Error>?] = [nil, nil]
+private final class DigestPair: Sendable {
+    private let results = Locked<[Result<[UInt8], Error>?]>([nil, nil])
 
-    func set(_ index: Int, _ result: Result<[UInt8], Error>) { lock.lock(); results[index] = result; lock.unlock() }
+    func set(_ index: Int, _ result: Result<[UInt8], Error>) { results.withLock { $0[index] = result } }
 
     func get() throws -> ([UInt8], [UInt8]) {
-        lock.lock(); defer { lock.unlock() }
-        return (try results[0]!.get(), try results[1]!.get())
+        try results.withLock { (try $0[0]!.get(), try $0[1]!.get()) }
     }
 }

@@ -59,12 +59,9 @@ public final class CMTraceReader {
     private func readChunk() throws -> Int {
         guard let handle else { return 0 }
         if chunk == nil { chunk = .allocate(byteCount: Self.chunkSize, alignment: 16) }
-        while true {
-            let n = read(handle.fileDescriptor, chunk, Self.chunkSize)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw IntuneWinError.badInput(source, "cannot read the log: \(String(cString: strerror(errno)))")
-        }
+        let n = SystemCall.retryingInterrupts { read(handle.fileDescriptor, chunk, Self.chunkSize) }
+        guard n >= 0 else { throw IntuneWinError.badInput(source, "cannot read the log: \(SystemCall.lastError)") }
+        return n
     }
 
     /// The next record, or nil at the end of the input.

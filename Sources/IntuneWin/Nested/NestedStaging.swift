@@ -35,11 +35,9 @@ struct NestedStaging {
     init(_ plan: PackPlan, options: NestedOptions, request: PackRequest, progress: ((UInt64, UInt64) -> Void)?) throws {
         // Staging folder beside the output: payload.zip and install.ps1, removed whatever happens.
         let name = (plan.outputFile as NSString).lastPathComponent
-        var template = Array((plan.outputFolder + "/." + name + ".nested-XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw IntuneWinError.cannotWrite(plan.outputFolder, "cannot create a staging folder: \(String(cString: strerror(errno)))")
+        guard let staging = StagingName.makeFolder(in: plan.outputFolder, prefix: "." + name + ".nested-") else {
+            throw IntuneWinError.cannotWrite(plan.outputFolder, "cannot create a staging folder: \(SystemCall.lastError)")
         }
-        let staging = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         CleanupRegistry.register(staging, isDirectory: true)
         folder = staging
         var complete = false

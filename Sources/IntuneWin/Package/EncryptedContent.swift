@@ -59,8 +59,7 @@ public final class DecryptedContent: RandomAccessSource {
     private let content: EncryptedContent
     private let key: SecretBytes
     /// Idle decryption contexts, reused across reads (and threads) with a fresh IV each time.
-    private var idle: [AESCBC] = []
-    private let idleLock = NSLockLike()
+    private let idle = Locked<[AESCBC]>([])
 
     init(content: EncryptedContent, key: SecretBytes) throws {
         self.content = content
@@ -94,10 +93,8 @@ public final class DecryptedContent: RandomAccessSource {
         let want = Int(min(UInt64(buffer.count), size - offset))
         let firstBlock = offset / 16
         let lastBlock = (offset + UInt64(want) - 1) / 16
-        idleLock.lock()
-        let aes = idle.popLast() ?? AESCBC(key: key, iv: content.storedIV, direction: .decrypt)
-        idleLock.unlock()
-        defer { idleLock.lock(); idle.append(aes); idleLock.unlock() }
+        let aes = idle.withLock { $0.popLast() } ?? AESCBC(key: key, iv: content.storedIV, direction: .decrypt)
+        defer { idle.withLock { $0.append(aes) } }
         let plain = try Self.decryptBlocks(content: content, aes: aes, firstBlock: firstBlock, count: Int(lastBlock - firstBlock + 1))
         let skip = Int(offset - firstBlock * 16)
         plain.withUnsafeBytes { src in

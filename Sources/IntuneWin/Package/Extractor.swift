@@ -5,18 +5,6 @@ import Darwin
 #endif
 import Foundation
 
-/// What an extraction wrote.
-public struct ExtractResult: Sendable {
-    /// The folder written (absolute, links resolved).
-    public var outputFolder: String
-    /// Files written.
-    public var files: Int
-    /// Folder entries created.
-    public var folders: Int
-    /// Bytes written to files.
-    public var bytes: UInt64
-}
-
 /// Writes a zip's entries into a folder: into a temporary folder beside the target, renamed into place
 /// only when every entry was written and checked (CRC-32, size). Entry names that would leave the folder
 /// are refused before anything is written; modification times are restored from the entries.
@@ -40,11 +28,9 @@ public enum Extractor {
                 throw IntuneWinError.cannotWrite(parent, "cannot create folder: \(error.localizedDescription)")
             }
         }
-        var template = Array((parent + "/." + (target as NSString).lastPathComponent + ".partial-XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw IntuneWinError.cannotWrite(target, "cannot create a folder in \(parent): \(String(cString: strerror(errno)))")
+        guard let staging = StagingName.makeFolder(in: parent, prefix: "." + (target as NSString).lastPathComponent + ".partial-") else {
+            throw IntuneWinError.cannotWrite(target, "cannot create a folder in \(parent): \(SystemCall.lastError)")
         }
-        let staging = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         CleanupRegistry.register(staging, isDirectory: true)
         var committed = false
         defer {
@@ -81,14 +67,14 @@ public enum Extractor {
         result.files = files.count
         let fileMode = 0o644 & ~currentUmask()
         let shared = ExtractionState(files.count)
-        let progressLock = NSLock()
+        let progressLock = Locked(())  // `progress` is called from one thread at a time
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, files.count))) { _ in
             while let index = shared.next() {
                 let (entry, parts) = files[index]
                 let shown = target + "/" + parts.joined(separator: "/")
                 do {
                     try writeFile(entry, from: zip, to: staging + "/" + parts.joined(separator: "/"), shown: shown, mode: fileMode) { n in
-                        progressLock.lock(); progress?(n); progressLock.unlock()
+                        progressLock.withLock { _ in progress?(n) }
                     }
                 } catch {
                     shared.fail(error)
@@ -135,22 +121,23 @@ public enum Extractor {
     }
 
     /// Work handed out to extraction threads, and the first failure.
-    private final class ExtractionState: @unchecked Sendable {
-        private let lock = NSLock()
-        private var cursor = 0
+    private final class ExtractionState: Sendable {
+        private let state = Locked((cursor: 0, error: Error?.none))
         private let count: Int
-        private(set) var error: Error?
 
         init(_ count: Int) { self.count = count }
 
+        var error: Error? { state.withLock { $0.error } }
+
         func next() -> Int? {
-            lock.lock(); defer { lock.unlock() }
-            guard error == nil, cursor < count else { return nil }
-            cursor += 1
-            return cursor - 1
+            state.withLock { state in
+                guard state.error == nil, state.cursor < count else { return nil }
+                state.cursor += 1
+                return state.cursor - 1
+            }
         }
 
-        func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+        func fail(_ e: Error) { state.withLock { if $0.error == nil { $0.error = e } } }
     }
 
     /// An existing target is refused unless it is an empty folder or `overwrite` is set.
@@ -168,15 +155,7 @@ public enum Extractor {
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IntuneWinError.cannotWrite(path, "write failed: \(String(cString: strerror(errno)))")
-            }
-            done += n
-        }
+        guard SystemCall.writeAll(fd, bytes) else { throw IntuneWinError.cannotWrite(path, "write failed: \(SystemCall.lastError)") }
     }
 
     private static func timespecs(_ t: Int64) -> [timespec] {

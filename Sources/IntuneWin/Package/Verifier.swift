@@ -5,42 +5,6 @@ import Darwin
 #endif
 import Foundation
 
-/// One named check of a verification, and what it found.
-public struct VerificationCheck: Sendable, Equatable {
-    /// Whether a check passed, failed, or could not run (a check before it failed).
-    public enum Outcome: String, Sendable { case passed, failed, skipped }
-    /// The check's name (`hmac`, `file-digest`, `entry-crc`, …), stable for scripts.
-    public var name: String
-    /// Passed, failed or skipped.
-    public var outcome: Outcome
-    /// What was found, in one line.
-    public var detail: String
-    /// What would get past a failed check, when the caller can choose it (lifting the size limits).
-    public var remedy: IntuneWinError.Remedy? = nil
-}
-
-/// The result of `verify`: every check, in the order run. Passed only when no check failed.
-public struct VerificationReport: Sendable {
-    /// The package verified.
-    public var path: String
-    /// Every check, in the order run.
-    public var checks: [VerificationCheck] = []
-    /// Entries of the inner zip (0 when it could not be read).
-    public var entryCount: Int = 0
-    /// No check failed (skipped checks do not count against it).
-    public var passed: Bool { !checks.contains { $0.outcome == .failed } }
-    /// The checks that failed.
-    public var failures: [VerificationCheck] { checks.filter { $0.outcome == .failed } }
-
-    mutating func record(_ name: String, _ ok: Bool, _ detail: String, remedy: IntuneWinError.Remedy? = nil) {
-        checks.append(VerificationCheck(name: name, outcome: ok ? .passed : .failed, detail: detail, remedy: remedy))
-    }
-
-    mutating func skip(_ name: String, _ why: String) {
-        checks.append(VerificationCheck(name: name, outcome: .skipped, detail: why))
-    }
-}
-
 /// Checks a package end to end, the way IME will use it and more: outer layout, Detection.xml,
 /// header MAC and IV, HMAC, padding, SHA-256 digest, size, every inner entry's CRC, the setup file,
 /// and optionally that the content equals a source folder. Reads the ciphertext twice at most.
@@ -178,22 +142,22 @@ public enum Verifier {
 }
 
 /// Hands out entry indexes to verifying threads and keeps their failures in entry order.
-private final class EntryFailures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cursor = 0
+private final class EntryFailures: Sendable {
+    private let cursor = Locked(0)
     private let count: Int
-    private var byIndex: [Int: String] = [:]
+    private let byIndex = Locked<[Int: String]>([:])
 
     init(_ count: Int) { self.count = count }
 
     func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard cursor < count else { return nil }
-        cursor += 1
-        return cursor - 1
+        cursor.withLock { cursor in
+            guard cursor < count else { return nil }
+            cursor += 1
+            return cursor - 1
+        }
     }
 
-    func record(_ index: Int, _ reason: String) { lock.lock(); byIndex[index] = reason; lock.unlock() }
+    func record(_ index: Int, _ reason: String) { byIndex.withLock { $0[index] = reason } }
 
-    var reasons: [String] { lock.lock(); defer { lock.unlock() }; return byIndex.keys.sorted().map { byIndex[$0]! } }
+    var reasons: [String] { byIndex.withLock { byIndex in byIndex.keys.sorted().map { byIndex[$0]! } } }
 }

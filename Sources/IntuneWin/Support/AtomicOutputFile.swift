@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSystem
 import Foundation
 
 /// An output file written under a temporary name in the target folder and renamed into place
@@ -25,13 +26,11 @@ final class AtomicOutputFile {
         self.finalPath = finalPath
         let folder = (finalPath as NSString).deletingLastPathComponent
         let name = (finalPath as NSString).lastPathComponent
-        var template = Array(((folder.isEmpty ? "." : folder) + "/." + name + ".partial-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw IntuneWinError.cannotWrite(finalPath, "cannot create a file in \(folder.isEmpty ? "." : folder): \(String(cString: strerror(errno)))")
+        guard let (fd, path) = StagingName.makeFile(in: folder, prefix: "." + name + ".partial-") else {
+            throw IntuneWinError.cannotWrite(finalPath, "cannot create a file in \(folder.isEmpty ? "." : folder): \(SystemCall.lastError)")
         }
         self.fd = fd
-        temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        temporaryPath = path
         buffer.reserveCapacity(bufferLimit)
         CleanupRegistry.register(temporaryPath, isDirectory: false)
     }
@@ -57,14 +56,8 @@ final class AtomicOutputFile {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = Glibc_write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IntuneWinError.cannotWrite(finalPath, "write failed: \(String(cString: strerror(errno)))")
-            }
-            done += n
+        guard SystemCall.writeAll(fd, bytes) else {
+            throw IntuneWinError.cannotWrite(finalPath, "write failed: \(SystemCall.lastError)")
         }
         written += UInt64(bytes.count)
         if written - writebackStart >= Self.writebackStep { startWriteback() }
@@ -75,21 +68,9 @@ final class AtomicOutputFile {
     private static let writebackStep: UInt64 = 8 << 20
 
     private func startWriteback() {
-        #if os(Linux)
-        if let syncFileRange = Self.syncFileRange {
-            _ = syncFileRange(fd, off_t(writebackStart), off_t(written - writebackStart), 2 /* SYNC_FILE_RANGE_WRITE */)
-        }
-        #endif
+        _ = csystem_start_writeback(fd, Int64(writebackStart), Int64(written - writebackStart))
         writebackStart = written
     }
-
-    #if os(Linux)
-    /// glibc's sync_file_range, looked up by name: Swift's Glibc module does not export it.
-    private static let syncFileRange: (@convention(c) (Int32, off_t, off_t, UInt32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, off_t, off_t, UInt32) -> Int32).self)
-    }()
-    #endif
 
     /// Overwrites bytes already written at `at` (flushes first).
     func patch(_ bytes: [UInt8], at position: UInt64) throws {
@@ -129,14 +110,6 @@ final class AtomicOutputFile {
         unlink(temporaryPath)
         CleanupRegistry.unregister(temporaryPath)
     }
-}
-
-private func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, p, n)
-    #else
-    return Darwin.write(fd, p, n)
-    #endif
 }
 
 /// The process umask, read without changing it for longer than an instant.

@@ -8,23 +8,22 @@ import Foundation
 /// Paths of partial outputs that must disappear if the process is interrupted (SIGINT/SIGTERM).
 /// Outputs register while they are being written and unregister once renamed into place.
 public enum CleanupRegistry {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var paths: [String: Bool] = [:]  // path → isDirectory
+    private static let paths = Locked<[String: Bool]>([:])  // path → isDirectory
 
     static func register(_ path: String, isDirectory: Bool) {
-        lock.lock(); paths[path] = isDirectory; lock.unlock()
+        paths.withLock { $0[path] = isDirectory }
     }
 
     static func unregister(_ path: String) {
-        lock.lock(); paths[path] = nil; lock.unlock()
+        paths.withLock { $0[path] = nil }
     }
 
     /// Removes every registered partial output (called from the tool's signal handler).
     public static func removeAll() {
-        lock.lock()
-        let current = paths
-        paths = [:]
-        lock.unlock()
+        let current = paths.withLock { paths in
+            defer { paths = [:] }
+            return paths
+        }
         for (path, isDirectory) in current {
             guard isDirectory else { unlink(path); continue }
             // Extraction threads may still be creating files in it: a single recursive remove then fails

@@ -1,7 +1,21 @@
 import Foundation
 
-/// A plain mutex (Foundation's NSLock, named for what it is used as).
-typealias NSLockLike = NSLock
+/// A value that several threads share, reached only while its lock is held: the one lock box for the
+/// library's small shared states (work cursors, first failures, pools of idle contexts).
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    /// Runs `body` with the value, holding the lock; keep it short (no I/O, no waiting).
+    @inline(__always)
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
 
 /// Bytes in flight in the pack pipeline: the reader acquires before reading a chunk, the writer releases
 /// once the chunk's compressed bytes are written. Bounds memory whatever the thread count.

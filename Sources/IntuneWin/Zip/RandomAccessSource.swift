@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Bytes that can be read at any offset: a file region, or decrypted package content.
 /// Two real implementations: `FileRegion` and `DecryptedContent`.
 public protocol RandomAccessSource: AnyObject {
@@ -42,71 +36,5 @@ extension RandomAccessSource {
             try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             done += UInt64(n)
         }
-    }
-}
-
-/// A read-only open file, or a region of one (`pread`, no shared file position).
-public final class FileRegion: RandomAccessSource {
-    /// The file's path, for messages.
-    public let path: String
-    /// Length of the region in bytes (the whole file's size when opened with `init(path:)`).
-    public let size: UInt64
-    private let fd: Int32
-    private let owner: FileRegion?
-    private let base: UInt64
-
-    /// Opens a whole file for reading.
-    public init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IntuneWinError.badInput(path, "cannot open: \(String(cString: strerror(errno)))") }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            close(fd)
-            throw IntuneWinError.badInput(path, "cannot stat: \(String(cString: strerror(errno)))")
-        }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw IntuneWinError.badInput(path, "not a regular file")
-        }
-        self.path = path
-        self.fd = fd
-        self.size = UInt64(st.st_size)
-        self.base = 0
-        self.owner = nil
-    }
-
-    private init(parent: FileRegion, offset: UInt64, length: UInt64) {
-        path = parent.path
-        fd = parent.fd
-        size = length
-        base = parent.base + offset
-        owner = parent
-    }
-
-    /// A view of `length` bytes from `offset` (must lie inside this region).
-    public func region(offset: UInt64, length: UInt64) throws -> FileRegion {
-        guard offset <= size, length <= size - offset else {
-            throw IntuneWinError.badInput(path, "region \(offset)+\(length) lies outside the file (\(size) bytes)")
-        }
-        return FileRegion(parent: self, offset: offset, length: length)
-    }
-
-    deinit { if owner == nil { close(fd) } }
-
-    /// Reads with `pread` (safe from several threads at once); returns fewer bytes only at the end of the region.
-    public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        guard offset < size else { return 0 }
-        let want = Int(min(UInt64(buffer.count), size - offset))
-        var done = 0
-        while done < want {
-            let n = pread(fd, buffer.baseAddress! + done, want - done, off_t(base + offset + UInt64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IntuneWinError.badInput(path, "read failed: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            done += n
-        }
-        return done
     }
 }

@@ -1,0 +1,19 @@
+import Foundation
+
+/// A log line quoted as evidence: where it is and what it says (first line of the message).
+public struct IMEEvidence: Sendable, Equatable {
+    /// The log file.
+    public var source: String
+    /// The 1-based line the record starts on.
+    public var line: Int
+    /// When IME wrote it, when the line says.
+    public var time: LogTimestamp?
+    /// The writing thread, when the line says.
+    public var thread: Int?
+    /// The message's first line.
+    public var text: String
+
+    init(_ record: CMTraceRecord) {
+        source = record.source; line = record.line; time = record.time; thread = record.thread; text = record.firstLine
+    }
+}
