@@ -90,9 +90,10 @@ struct Decrypt: ParsableCommand {
         let source = try source()
         let material = try source.resolve()
         guard let bin, let output else { return }  // validate() insists on both unless only the recipient is shown
-        let size = (try? FileRegion(path: bin).size) ?? 0
-        let progress = ProgressLine(material.isPlain ? "copying" : "decrypting", total: size * 2, enabled: !format.json)
-        let result = try material.open(bin, output: .init(path: output), overwrite: overwrite.force, limits: sizeLimits.limits) { progress.advance($0) }
+        let progress = ProgressLine(waiting: "opening \(bin)", enabled: !format.json)
+        defer { progress.finish() }  // also on an error: the message starts on a clean line
+        let result = try material.open(bin, output: .init(path: output), overwrite: overwrite.force, limits: sizeLimits.limits,
+                                       progress: progress.update)
         progress.finish()
         try DecryptReport.print(result, json: format.json, plain: material.isPlain, keySource: source.origin)
     }

@@ -123,13 +123,10 @@ struct Pack: ParsableCommand {
             request.keys = try KeySource.file(encryptionInfo).encryptionKeys()
             if !silent && !format.json { Terminal.warning("reusing keys from \(encryptionInfo): for testing only") }
         }
-        let bar = ProgressLine("packing", total: 1, enabled: false)
-        var progress: ProgressLine? = nil
-        let result = try Packager.pack(request) { done, total in
-            if progress == nil { progress = ProgressLine("packing", total: total, enabled: !(quiet || silent || format.json)) }
-            progress?.update(done)
-        }
-        (progress ?? bar).finish()
+        let progress = ProgressLine(waiting: "reading \(source.content)", enabled: !(quiet || silent || format.json))
+        defer { progress.finish() }  // also on an error: the message starts on a clean line
+        let result = try Packager.pack(request, progress: progress.update)
+        progress.finish()
         if silent { return }
         let warnings = result.findings.map { "\($0.rule.rawValue): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.fullMessage)" }
         if !format.json { for warning in warnings { Terminal.warning(warning) } }
@@ -138,7 +135,7 @@ struct Pack: ParsableCommand {
             try Terminal.json(PackJSON(result, warnings: warnings))
             return
         }
-        Terminal.line("Packed \(result.entryCount) entries (\(Terminal.bytes(result.sourceBytes))) from \(source.content)")
+        Terminal.line("Packed \(result.entryCount) \(result.entryCount == 1 ? "entry" : "entries") (\(Terminal.bytes(result.sourceBytes))) from \(source.content)")
         Terminal.line("  Output:     \(result.outputPath) (\(Terminal.bytes(result.packageSize)))")
         Terminal.line("  Name:       \(d.name)")
         Terminal.line("  SetupFile:  \(d.setupFile)")

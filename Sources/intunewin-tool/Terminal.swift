@@ -38,33 +38,85 @@ enum Terminal {
     static func base64(_ b: [UInt8]) -> String { Data(b).base64EncodedString() }
 }
 
-/// A progress line on stderr for long work: only on a terminal, never with --json or -q.
-final class ProgressLine {
-    private let label: String
-    private let total: UInt64
+/// A progress line on stderr for long work, only on a terminal and never with --json or -q: the pass
+/// ("[1/2] authenticating"), a bar, bytes done of the pass's total, speed and time left. Redrawn at least
+/// twice a second, also while no bytes move (the source scan before packing, a slow disk).
+final class ProgressLine: @unchecked Sendable {
     private let enabled: Bool
-    private var done: UInt64 = 0
+    private let lock = NSLock()
+    private var latest: WorkProgress?
+    private var waitingLabel: String
+    private var passStart = Date()
+    private var drawn = false
+    private var timer: DispatchSourceTimer?
+    private let started = Date()
+
+    /// `waiting` is shown until the first report (what happens before any byte is counted).
+    init(waiting: String, enabled: Bool) {
+        self.waitingLabel = waiting
+        self.enabled = enabled && Terminal.stderrIsTerminal
+        guard self.enabled else { return }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        timer.setEventHandler { [weak self] in self?.draw(force: true) }
+        timer.resume()
+        self.timer = timer
+    }
+
     private var lastDraw = Date.distantPast
 
-    init(_ label: String, total: UInt64, enabled: Bool) {
-        self.label = label
-        self.total = total
-        self.enabled = enabled && Terminal.stderrIsTerminal && total > 0
+    /// Takes a report from the library (any thread, one at a time).
+    func update(_ progress: WorkProgress) {
+        guard enabled else { return }
+        lock.lock()
+        if latest?.step != progress.step { passStart = Date() }
+        latest = progress
+        lock.unlock()
+        draw(force: false)
     }
 
-    func advance(_ n: UInt64) { update(done + n) }
-
-    func update(_ value: UInt64) {
-        done = value
-        guard enabled, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+    private func draw(force: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard enabled, timer != nil, force || Date().timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = Date()
-        let percent = min(100, Int(Double(done) * 100 / Double(total)))
-        FileHandle.standardError.write(Data("\r\(label) \(percent)% (\(done >> 20) of \(total >> 20) MiB)\u{1B}[K".utf8))
+        FileHandle.standardError.write(Data(("\r" + Self.text(latest, waiting: waitingLabel, elapsed: Date().timeIntervalSince(started),
+                                                               passElapsed: Date().timeIntervalSince(passStart)) + "\u{1B}[K").utf8))
+        drawn = true
     }
 
+    /// The line for `progress` (internal for tests of its wording).
+    static func text(_ progress: WorkProgress?, waiting: String, elapsed: TimeInterval, passElapsed: TimeInterval) -> String {
+        guard let p = progress else { return "\(waiting) … \(clock(elapsed))" }
+        let fraction = p.total == 0 ? 1 : min(1, Double(p.done) / Double(p.total))
+        let width = 20, filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let step = p.steps > 1 ? "[\(p.step)/\(p.steps)] " : ""
+        var line = "\(step)\(p.phase) [\(bar)] \(Int(fraction * 100))% \(mib(p.done)) of \(mib(p.total)) MiB"
+        if passElapsed >= 0.5, p.done > 0 {
+            let rate = Double(p.done) / passElapsed
+            line += String(format: "  %.0f MB/s", rate / 1_000_000)
+            if p.done < p.total { line += "  ETA \(clock(Double(p.total - p.done) / rate))" }
+        }
+        return line
+    }
+
+    private static func mib(_ bytes: UInt64) -> String { String(format: "%.1f", Double(bytes) / 1_048_576) }
+
+    private static func clock(_ seconds: TimeInterval) -> String {
+        let s = max(0, Int(seconds.rounded()))
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    /// Clears the line.
     func finish() {
-        guard enabled, lastDraw != .distantPast else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        lock.lock()
+        timer?.cancel()
+        timer = nil
+        let clear = enabled && drawn
+        drawn = false
+        lock.unlock()
+        if clear { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
 

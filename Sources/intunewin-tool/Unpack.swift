@@ -40,16 +40,17 @@ struct Unpack: ParsableCommand {
         let limits = sizeLimits.limits
         if let source = try keySource.source(json: format.json) {
             let material = try source.resolve()
-            let size = (try? FileRegion(path: file).size) ?? 0
-            let progress = ProgressLine("unpacking", total: size * 2, enabled: !format.json)
-            let result = try material.open(file, output: .folder(output), overwrite: overwrite.force, limits: limits) { progress.advance($0) }
+            let progress = ProgressLine(waiting: "opening \(file)", enabled: !format.json)
+            defer { progress.finish() }  // also on an error: the message starts on a clean line
+            let result = try material.open(file, output: .folder(output), overwrite: overwrite.force, limits: limits, progress: progress.update)
             progress.finish()
             try DecryptReport.print(result, json: format.json, plain: material.isPlain, keySource: source.origin)
             return
         }
         let package = try IntuneWinPackage(path: file)
-        let progress = ProgressLine("unpacking", total: package.content.ciphertextSize * 2, enabled: !format.json)
-        let result = try Decryptor.unpack(package, to: output, overwrite: overwrite.force, limits: limits) { progress.advance($0) }
+        let progress = ProgressLine(waiting: "opening \(file)", enabled: !format.json)
+        defer { progress.finish() }  // also on an error: the message starts on a clean line
+        let result = try Decryptor.unpack(package, to: output, overwrite: overwrite.force, limits: limits, progress: progress.update)
         progress.finish()
         try DecryptReport.print(result, json: format.json)
     }

@@ -33,8 +33,9 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let package = try IntuneWinPackage(path: file)
-        let progress = ProgressLine("verifying", total: package.content.ciphertextSize, enabled: !format.json)
-        let report = try Verifier.verify(package, source: content, excludes: exclude, limits: sizeLimits.limits) { progress.advance($0) }
+        let progress = ProgressLine(waiting: "opening \(file)", enabled: !format.json)
+        defer { progress.finish() }  // also on an error: the message starts on a clean line
+        let report = try Verifier.verify(package, source: content, excludes: exclude, limits: sizeLimits.limits, progress: progress.update)
         progress.finish()
         if format.json {
             try Terminal.json(VerifyJSON(file: file, passed: report.passed, entries: report.entryCount,

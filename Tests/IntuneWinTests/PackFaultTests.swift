@@ -45,7 +45,7 @@ final class PackFaultTests: XCTestCase {
     }
 
     private func write(_ plan: [SourceEntry], _ folder: String, exact: Bool = false,
-                       progress: ((UInt64, UInt64) -> Void)? = nil) throws -> PackResult {
+                       progress: ((UInt64) -> Void)? = nil) throws -> PackResult {
         try Packager.write(plan: plan, name: "setup.exe", setupFile: "setup.exe", to: folder + "/out/p.intunewin",
                            request: request(folder, exact: exact), progress: progress)
     }
@@ -156,9 +156,9 @@ final class PackFaultTests: XCTestCase {
     /// Calls `change` once, at the first progress report: a spooled file reports progress as each chunk
     /// is compressed, and the reader is then at most 64 KiB (the memory budget) ahead, so a change past
     /// that offset happens while the file is still being read.
-    private func changeWhileRead(_ change: @escaping () throws -> Void) -> (UInt64, UInt64) -> Void {
+    private func changeWhileRead(_ change: @escaping () throws -> Void) -> (UInt64) -> Void {
         var done = false
-        return { (_: UInt64, _: UInt64) -> Void in
+        return { (_: UInt64) -> Void in
             guard !done else { return }
             done = true
             do { try change() } catch { XCTFail("changing the file failed: \(error)") }

@@ -80,7 +80,7 @@ public final class DeviceKey {
         guard find("PRIVATE KEY-----", in: pem) else {
             throw IntuneWinError.badInput(path, "holds no private key (a certificate alone cannot decrypt): give the private key as PEM or PKCS#12")
         }
-        let encrypted = find("-----BEGIN ENCRYPTED PRIVATE KEY-----", in: pem) || find("Proc-Type: 4,ENCRYPTED", in: pem)
+        let encrypted = find("ENCRYPTED PRIVATE KEY-----", in: pem) || find("Proc-Type: 4,ENCRYPTED", in: pem)
         if encrypted && password == nil {
             throw IntuneWinError.usage(path, "the private key is encrypted", remedy: .giveDeviceKeyPassword)
         }

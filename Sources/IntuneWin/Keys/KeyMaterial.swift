@@ -81,7 +81,7 @@ public enum KeyMaterial: Sendable {
     /// Decrypts (or, for plain content, copies) `input` — an IME `.bin`, a package's content file, or a
     /// whole `.intunewin` whose content entry is used in place — to a zip file or into a folder.
     public func open(_ input: String, output: Decryptor.Output, overwrite: Bool, limits: SizeLimits = .default,
-                     progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+                     progress: ProgressHandler? = nil) throws -> DecryptResult {
         switch self {
         case .encrypted(let keys):
             let content = try IntuneWinPackage.isZip(input) ? try IntuneWinPackage(path: input).content

@@ -35,15 +35,17 @@ public struct PlainContent: Sendable {
     /// Checks `source` and writes it as a zip file, or extracts it into a folder. Nothing appears at the
     /// output unless every check passed.
     public func deliver(_ source: RandomAccessSource, output: Decryptor.Output, overwrite: Bool, limits: SizeLimits = .default,
-                        progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+                        progress: ProgressHandler? = nil) throws -> DecryptResult {
         let path = source.path
+        let meter = ProgressMeter(steps: fileDigest == nil ? 1 : 2, handler: progress)
         var checked: [String] = [], notChecked = [Self.notEncryptedNote]
         if let size = plainSize {
             guard size == source.size else { throw IntuneWinError.checkFailed(path, "size \(source.size) differs from the expected \(size)") }
             checked.append("size")
         }
         if let expected = fileDigest {
-            guard try digest(of: source, progress: progress) == expected else {
+            meter.begin("checking", total: source.size)
+            guard try digest(of: source, progress: meter.counter) == expected else {
                 throw IntuneWinError.checkFailed(path, "SHA-256 of the content differs from the digest given; nothing written")
             }
             checked.append("file-digest")
@@ -53,10 +55,13 @@ public struct PlainContent: Sendable {
 
         switch output {
         case .zipFile(let zipPath):
-            let target = try Decryptor.writeZip(from: source, to: zipPath, expectedDigest: fileDigest, overwrite: overwrite, progress: progress)
+            meter.begin("writing", total: source.size)
+            let target = try Decryptor.writeZip(from: source, to: zipPath, expectedDigest: fileDigest, overwrite: overwrite, progress: meter.counter)
             return DecryptResult(outputPath: target, plainSize: source.size, checked: checked, notChecked: notChecked)
         case .folder(let folder):
-            let extracted = try Extractor.extract(try ZipReader(source: source), to: folder, overwrite: overwrite, limits: limits, progress: progress)
+            let extraction = try ExtractionPlan(try ZipReader(source: source), limits: limits)
+            meter.begin("extracting", total: extraction.declaredBytes)
+            let extracted = try Extractor.extract(extraction, to: folder, overwrite: overwrite, counter: meter.counter)
             checked.append("entry-crc")
             return DecryptResult(outputPath: extracted.outputFolder, plainSize: source.size, checked: checked,
                                  notChecked: notChecked, extracted: extracted)

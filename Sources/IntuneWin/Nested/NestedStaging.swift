@@ -32,7 +32,7 @@ struct NestedStaging {
     }
 
     /// Writes payload.zip (reporting progress over the source bytes) and the launcher into a staging folder.
-    init(_ plan: PackPlan, options: NestedOptions, request: PackRequest, progress: ((UInt64, UInt64) -> Void)?) throws {
+    init(_ plan: PackPlan, options: NestedOptions, request: PackRequest, progress: ((UInt64) -> Void)?) throws {
         // Staging folder beside the output: payload.zip and install.ps1, removed whatever happens.
         let name = (plan.outputFile as NSString).lastPathComponent
         guard let staging = StagingName.makeFolder(in: plan.outputFolder, prefix: "." + name + ".nested-") else {
@@ -47,14 +47,11 @@ struct NestedStaging {
         let payloadPath = staging + "/" + Self.payloadName
         let payload = try AtomicOutputFile(finalPath: payloadPath)
         let sha = SHA256()
-        let total = plan.entries.reduce(UInt64(0)) { sum, e in
-            if case .file(let size) = e.kind { return sum + size } else { return sum }
-        }
-        var done: UInt64 = 0
+        let total = plan.entries.fileBytes
         let builder = InnerZipBuilder(options: request.compression,
                                       packingTime: DOSDateTime(unixTime: Int64(Date().timeIntervalSince1970)),
                                       spoolFolder: staging,
-                                      progress: { n in done += n; progress?(done, total) },
+                                      progress: { n in progress?(n) },
                                       sink: { chunk in sha.update(chunk); try payload.write(chunk) })
         try builder.add(plan.entries)
         try builder.finish()

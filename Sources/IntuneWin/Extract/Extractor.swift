@@ -9,19 +9,34 @@ import Foundation
 /// only when every entry was written and checked (CRC-32, size). Entry names that would leave the folder
 /// are refused before anything is written; modification times are restored from the entries.
 public enum Extractor {
-    /// `beforeCommit` runs once every file is written, before the folder is moved into place: a check
-    /// that fails there (e.g. a digest computed alongside) leaves nothing behind. `limits` are checked
-    /// on the declared sizes (and the target's free space) before anything is written.
+    /// Checks `zip` (``ExtractionPlan``) and extracts it; see `extract(_:to:overwrite:threads:progress:beforeCommit:)`.
     public static func extract(_ zip: ZipReader, to output: String, overwrite: Bool, threads: Int = defaultThreads,
                                limits: SizeLimits = .default,
-                               progress: ((UInt64) -> Void)? = nil, beforeCommit: () throws -> Void = {}) throws -> ExtractResult {
+                               progress: ProgressHandler? = nil, beforeCommit: () throws -> Void = {}) throws -> ExtractResult {
+        let checked = try ExtractionPlan(zip, limits: limits)
+        let meter = ProgressMeter(steps: 1, handler: progress)
+        meter.begin("extracting", total: checked.declaredBytes)
+        return try extract(checked, to: output, overwrite: overwrite, threads: threads, counter: meter.counter, beforeCommit: beforeCommit)
+    }
+
+    /// Extracts a checked zip, reporting its progress as one pass ("extracting", bytes of the files).
+    public static func extract(_ checked: ExtractionPlan, to output: String, overwrite: Bool, threads: Int = defaultThreads,
+                               progress: ProgressHandler?, beforeCommit: () throws -> Void = {}) throws -> ExtractResult {
+        let meter = ProgressMeter(steps: 1, handler: progress)
+        meter.begin("extracting", total: checked.declaredBytes)
+        return try extract(checked, to: output, overwrite: overwrite, threads: threads, counter: meter.counter, beforeCommit: beforeCommit)
+    }
+
+    /// Extracts a checked zip. `beforeCommit` runs once every file is written, before the folder is moved
+    /// into place: a check that fails there (e.g. a digest computed alongside) leaves nothing behind. The
+    /// target's free space is checked against the declared sizes before anything is written.
+    static func extract(_ checked: ExtractionPlan, to output: String, overwrite: Bool, threads: Int = defaultThreads,
+                        counter progress: ((UInt64) -> Void)?, beforeCommit: () throws -> Void = {}) throws -> ExtractResult {
         let fm = FileManager.default
         let target = PackagePaths.canonical(output)
-        // Validate every name and the declared sizes first: a hostile entry means nothing is written at all.
-        let plan = try SafePath.plan(zip)
-        let declared = try limits.check(zip)
+        let zip = checked.zip, plan = checked.entries
         try checkTarget(target, overwrite: overwrite)
-        try limits.checkFreeSpace(declared, for: target)
+        try checked.limits.checkFreeSpace(checked.declaredBytes, for: target)
         let parent = (target as NSString).deletingLastPathComponent
         if !fm.fileExists(atPath: parent) {
             do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {

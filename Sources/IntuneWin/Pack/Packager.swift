@@ -1,55 +1,14 @@
 import Foundation
 
-/// What `pack` made.
-public struct PackResult: Sendable {
-    /// The `.intunewin` written.
-    public var outputPath: String
-    /// The package's Detection.xml, keys included.
-    public var detection: DetectionXML
-    /// Entries of the inner zip.
-    public var entryCount: Int
-    /// Sum of the source files' sizes.
-    public var sourceBytes: UInt64
-    /// Size of the `.intunewin` written.
-    public var packageSize: UInt64
-    /// Size of the encrypted content (what Intune calls sizeEncrypted).
-    public var encryptedSize: UInt64
-    /// Lint findings about the content (a chained installer, an MSI that needs its source, …).
-    public var findings: [LintFinding] = []
-    /// The findings as one line each: `rule: path: message`.
-    public var warnings: [String] { findings.map { "\($0.rule.rawValue): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" } }
-    /// Paths (relative, `/`) left out by `--exclude` and `.intunewinignore`.
-    public var excluded: [String] = []
-    /// Set in nested-zip mode: what the launcher does and the commands to paste into Intune.
-    public var nested: NestedResult? = nil
-}
-
-/// What the nested-zip mode produced.
-public struct NestedResult: Sendable {
-    /// Which launcher the package holds.
-    public var kind: LauncherKind
-    /// The launcher's file name in the package (`install.exe` or `install.ps1`), the package's SetupFile.
-    public var launcherFile: String
-    /// SHA-256 of the launcher file in the package, lowercase hex.
-    public var launcherSHA256: String
-    /// The values the launcher reads (`launcher.ini`, or the script's data block).
-    public var launcher: LauncherSettings
-    /// The install command to paste into Intune.
-    public var installCommand: String
-    /// The uninstall command to paste into Intune.
-    public var uninstallCommand: String
-    /// A detection-rule suggestion for Intune.
-    public var detectionHint: String
-}
-
 /// Builds a `.intunewin` in one streaming pass: source files → deflate → inner zip → SHA-256 and
 /// AES-256-CBC → HMAC → outer zip, written to a temporary file renamed into place only when complete.
 public enum Packager {
     /// The ToolVersion we write (Microsoft's IntuneWinAppUtil 1.8.7, whose layout we reproduce).
     public static let toolVersion = "1.8.7.0"
 
-    /// Packs `request`. `progress` receives (source bytes done, total source bytes).
-    public static func pack(_ request: PackRequest, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> PackResult {
+    /// Packs `request`. `progress` follows the source bytes through one pass ("packing"), or in nested-zip
+    /// mode two: the source into payload.zip, then the staged launcher and payload into the package.
+    public static func pack(_ request: PackRequest, progress: ProgressHandler? = nil) throws -> PackResult {
         let plan = try PackPlan(request)
         if request.strict, !plan.findings.isEmpty {
             throw IntuneWinError.checkFailed(plan.source, "\(plan.findings.count) lint finding\(plan.findings.count == 1 ? "" : "s"), and strict lint allows none: " +
@@ -57,17 +16,21 @@ public enum Packager {
         }
         try plan.createOutputFolder()
         var result: PackResult
+        let meter = ProgressMeter(steps: request.nested == nil ? 1 : 2, handler: progress)
         if let options = request.nested {
-            let staging = try NestedStaging(plan, options: options, request: request, progress: progress)
+            meter.begin("packing payload.zip", total: plan.sourceBytes)
+            let staging = try NestedStaging(plan, options: options, request: request, progress: meter.counter)
             defer { staging.remove() }
+            meter.begin("packing", total: staging.entries.fileBytes)
             result = try write(plan: staging.entries, name: staging.launcherName, setupFile: staging.launcherName,
-                               to: plan.outputFile, request: request, progress: nil)
+                               to: plan.outputFile, request: request, progress: meter.counter)
             result.sourceBytes = staging.sourceBytes
             result.nested = staging.result
         } else {
+            meter.begin("packing", total: plan.sourceBytes)
             result = try write(plan: plan.entries, name: plan.msi?.name ?? plan.setupName,
                                setupFile: plan.setupComponents.joined(separator: "\\"),
-                               msiInfo: plan.msi?.fields, to: plan.outputFile, request: request, progress: progress)
+                               msiInfo: plan.msi?.fields, to: plan.outputFile, request: request, progress: meter.counter)
         }
         result.findings = plan.findings
         result.excluded = plan.excluded
@@ -77,10 +40,8 @@ public enum Packager {
     /// Writes a package holding `plan` (already in order) to `outFile`. Separate from `pack` so tests can
     /// write packages with entries no real folder produces (hostile names).
     static func write(plan: [SourceEntry], name: String, setupFile: String, msiInfo: [MsiInfoField]? = nil, to outFile: String,
-                      request: PackRequest, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> PackResult {
-        let totalBytes = plan.reduce(UInt64(0)) { sum, e in
-            if case .file(let size) = e.kind { return sum + size } else { return sum }
-        }
+                      request: PackRequest, progress: ((UInt64) -> Void)? = nil) throws -> PackResult {
+        let totalBytes = plan.fileBytes
         let keys = request.keys ?? .random()
         let now = DOSDateTime(unixTime: Int64(Date().timeIntervalSince1970))
 
@@ -92,10 +53,9 @@ public enum Packager {
         try outer.beginEntry(name: PackagePaths.contentFolder + PackagePaths.contentFileName, time: now, to: file)
         let contentStart = file.offset
         let encryptor = try ContentEncryptor(keys: keys, output: file)
-        var done: UInt64 = 0
         let inner = InnerZipBuilder(options: request.compression, packingTime: now,
                                     spoolFolder: (outFile as NSString).deletingLastPathComponent,
-                                    progress: { n in done += n; progress?(done, totalBytes) },
+                                    progress: { n in progress?(n) },
                                     sink: { try encryptor.write($0) })
         try inner.add(plan)
         try inner.finish()
@@ -121,5 +81,14 @@ public enum Packager {
         committed = true
         return PackResult(outputPath: outFile, detection: detection, entryCount: inner.entryCount,
                           sourceBytes: totalBytes, packageSize: packageSize, encryptedSize: sealed.encryptedSize)
+    }
+}
+
+extension Array where Element == SourceEntry {
+    /// The sum of the files' sizes.
+    var fileBytes: UInt64 {
+        reduce(0) { sum, e in
+            if case .file(let size) = e.kind { return sum + size } else { return sum }
+        }
     }
 }

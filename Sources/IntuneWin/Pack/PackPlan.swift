@@ -46,6 +46,9 @@ struct PackPlan {
         self.findings = findings
     }
 
+    /// Bytes of the files to pack.
+    var sourceBytes: UInt64 { entries.fileBytes }
+
     func createOutputFolder() throws {
         guard !FileManager.default.fileExists(atPath: outputFolder) else { return }
         do { try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true) } catch {

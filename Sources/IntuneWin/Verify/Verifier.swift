@@ -16,7 +16,8 @@ public enum Verifier {
     /// and the folder's `.intunewinignore` leave out when packing. `progress` receives ciphertext bytes read.
     /// Throws only when the package cannot be read at all (or an exclude pattern is invalid).
     public static func verify(_ package: IntuneWinPackage, source: String? = nil, excludes: [String] = [], limits: SizeLimits = .default,
-                              progress: ((UInt64) -> Void)? = nil) throws -> VerificationReport {
+                              progress: ProgressHandler? = nil) throws -> VerificationReport {
+        let meter = ProgressMeter(steps: 1, handler: progress)
         var report = VerificationReport(path: package.path)
         let d = package.detection
         let info = d.encryptionInfo
@@ -56,7 +57,8 @@ public enum Verifier {
         let threads = max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
         DispatchQueue.concurrentPerform(iterations: threads) { task in
             if task == 0 {
-                stream = Result { try plain.streamAll(macKey: info.macKey, progress: progress) }
+                meter.begin("verifying", total: package.content.ciphertextSize)
+                stream = Result { try plain.streamAll(macKey: info.macKey, progress: meter.counter) }
                 return
             }
             guard case .success(let inner) = zip else { return }

@@ -1,19 +1,5 @@
 import Foundation
 
-/// What a decryption checked, and what it could not.
-public struct DecryptResult: Sendable {
-    /// The zip file or folder written.
-    public var outputPath: String
-    /// Size of the plain inner zip.
-    public var plainSize: UInt64
-    /// Checks that passed (`iv`, `mac`, `padding`, `size`, `hmac`, `file-digest`, `entry-crc`), in order.
-    public var checked: [String] = []
-    /// Checks the key material did not allow, each with the reason.
-    public var notChecked: [String] = []
-    /// Set when the output was a folder.
-    public var extracted: ExtractResult?
-}
-
 /// Decrypts encrypted content (an IME `.bin` or a package's `IntunePackage.intunewin`) to a plain zip
 /// or straight into a folder. Integrity checks that the key material allows run before the output
 /// appears: the HMAC before any plaintext is written, the digest before the output is renamed into place.
@@ -34,7 +20,7 @@ public enum Decryptor {
     /// `limits` bound what extracting into a folder may write (see `SizeLimits`); a zip file output is
     /// the content itself and needs none.
     public static func decrypt(_ content: EncryptedContent, keys: ContentKeys, output: Output, overwrite: Bool,
-                               limits: SizeLimits = .default, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+                               limits: SizeLimits = .default, progress: ProgressHandler? = nil) throws -> DecryptResult {
         let path = content.source.path
         var notChecked: [String] = []
         // IV, MAC, padding and size (no full pass yet: the HMAC comes below, with the digest when it can).
@@ -46,13 +32,16 @@ public enum Decryptor {
         // written and checked before the folder is moved into place.
         let digestWhileExtracting: Bool
         if case .folder = output { digestWhileExtracting = keys.fileDigest != nil } else { digestWhileExtracting = false }
+        let checkPass = keys.macKey != nil || (keys.fileDigest != nil && !digestWhileExtracting)
+        let meter = ProgressMeter(steps: checkPass ? 2 : 1, handler: progress)
+        if checkPass { meter.begin("authenticating", total: content.ciphertextSize) }
         if let macKey = keys.macKey, digestWhileExtracting || keys.fileDigest == nil {
-            guard try content.hmacMatches(macKey: macKey, progress: progress) else {
+            guard try content.hmacMatches(macKey: macKey, progress: meter.counter) else {
                 throw ContentKeys.hmacMismatch(path)
             }
             checked.append("hmac")
         } else if !digestWhileExtracting, keys.macKey != nil || keys.fileDigest != nil {
-            let (digest, macOK) = try plain.streamAll(macKey: keys.macKey, progress: progress)
+            let (digest, macOK) = try plain.streamAll(macKey: keys.macKey, progress: meter.counter)
             if let macOK {
                 guard macOK else {
                     throw ContentKeys.hmacMismatch(path)
@@ -69,13 +58,12 @@ public enum Decryptor {
 
         switch output {
         case .zipFile(let zipPath):
-            let target = try writeZip(from: plain, to: zipPath, expectedDigest: keys.fileDigest, overwrite: overwrite, progress: progress)
+            meter.begin("writing", total: plain.size)
+            let target = try writeZip(from: plain, to: zipPath, expectedDigest: keys.fileDigest, overwrite: overwrite, progress: meter.counter)
             return DecryptResult(outputPath: target, plainSize: plain.size, checked: checked, notChecked: notChecked)
         case .folder(let folder):
-            let zip = try ZipReader(source: plain)
             // Hostile names and sizes are refused here, before the digest thread reads the whole content.
-            _ = try SafePath.plan(zip)
-            try limits.check(zip)
+            let extraction = try ExtractionPlan(try ZipReader(source: plain), limits: limits)
             final class DigestBox: @unchecked Sendable { var result: Result<[UInt8], Error>? }
             let digest = DigestBox()
             let digesting = DispatchGroup()
@@ -84,7 +72,8 @@ public enum Decryptor {
             }
             // Never leave the digest thread running behind an error: the caller may exit at once.
             defer { digesting.wait() }
-            let extracted = try Extractor.extract(zip, to: folder, overwrite: overwrite, limits: limits, progress: progress) {
+            meter.begin("extracting", total: extraction.declaredBytes)
+            let extracted = try Extractor.extract(extraction, to: folder, overwrite: overwrite, counter: meter.counter) {
                 digesting.wait()
                 if let result = digest.result, let expected = keys.fileDigest {
                     guard try result.get() == expected else {
@@ -124,7 +113,7 @@ public enum Decryptor {
 
     /// Unpacks a package: verifies HMAC, digest and size first, then extracts the inner zip into `output`.
     public static func unpack(_ package: IntuneWinPackage, to folder: String, overwrite: Bool,
-                              limits: SizeLimits = .default, progress: ((UInt64) -> Void)? = nil) throws -> DecryptResult {
+                              limits: SizeLimits = .default, progress: ProgressHandler? = nil) throws -> DecryptResult {
         let keys = try ContentKeys(package.detection, source: package.path)
         return try decrypt(package.content, keys: keys, output: .folder(folder),
                            overwrite: overwrite, limits: limits, progress: progress)

@@ -1,0 +1,25 @@
+import Foundation
+
+/// What `pack` made.
+public struct PackResult: Sendable {
+    /// The `.intunewin` written.
+    public var outputPath: String
+    /// The package's Detection.xml, keys included.
+    public var detection: DetectionXML
+    /// Entries of the inner zip.
+    public var entryCount: Int
+    /// Sum of the source files' sizes.
+    public var sourceBytes: UInt64
+    /// Size of the `.intunewin` written.
+    public var packageSize: UInt64
+    /// Size of the encrypted content (what Intune calls sizeEncrypted).
+    public var encryptedSize: UInt64
+    /// Lint findings about the content (a chained installer, an MSI that needs its source, …).
+    public var findings: [LintFinding] = []
+    /// The findings as one line each: `rule: path: message`.
+    public var warnings: [String] { findings.map { "\($0.rule.rawValue): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" } }
+    /// Paths (relative, `/`) left out by `--exclude` and `.intunewinignore`.
+    public var excluded: [String] = []
+    /// Set in nested-zip mode: what the launcher does and the commands to paste into Intune.
+    public var nested: NestedResult? = nil
+}
