@@ -28,13 +28,16 @@ public final class DecryptedContent: RandomAccessSource {
     }
 
     private static func decryptBlocks(content: EncryptedContent, aes: AESCBC, firstBlock: UInt64, count: Int) throws -> [UInt8] {
-        let iv = firstBlock == 0 ? content.storedIV
-            : try content.source.readExactly(at: EncryptedContent.headerSize + (firstBlock - 1) * 16, count: 16)
-        let ct = try content.source.readExactly(at: EncryptedContent.headerSize + firstBlock * 16, count: count * 16)
-        aes.restart(iv: iv)
+        // The IV of block n is ciphertext block n-1: read with the blocks, in one read.
+        let ivInFile = firstBlock > 0
+        let ct = try content.source.readExactly(at: EncryptedContent.headerSize + (firstBlock - (ivInFile ? 1 : 0)) * 16,
+                                                count: (count + (ivInFile ? 1 : 0)) * 16)
+        aes.restart(iv: ivInFile ? Array(ct[0..<16]) : content.storedIV)
         var out = [UInt8]()
-        out.reserveCapacity(ct.count)
-        ct.withUnsafeBytes { aes.update($0) { out.append(contentsOf: $0) } }
+        out.reserveCapacity(count * 16)
+        ct.withUnsafeBytes { all in
+            aes.update(UnsafeRawBufferPointer(rebasing: all[(ivInFile ? 16 : 0)...])) { out.append(contentsOf: $0) }
+        }
         return out
     }
 

@@ -54,7 +54,9 @@ public enum Verifier {
         let inflate = (try? sizes?.get()) != nil
         let entries = inflate ? (try? zip.get())?.entries ?? [] : []
         let failures = EntryFailures(entries.count)
-        let threads = max(2, ProcessInfo.processInfo.activeProcessorCount + 1)
+        // The entry-name check (a pass over every name) runs beside the reads too, on the first inflating task.
+        var nameCheck: Result<Void, Error> = .success(())
+        let threads = max(3, ProcessInfo.processInfo.activeProcessorCount + 1)
         DispatchQueue.concurrentPerform(iterations: threads) { task in
             if task == 0 {
                 meter.begin("verifying", total: package.content.ciphertextSize)
@@ -62,6 +64,7 @@ public enum Verifier {
                 return
             }
             guard case .success(let inner) = zip else { return }
+            if task == 1 { nameCheck = Result { _ = try SafePath.plan(inner) } }
             while let index = failures.next() {
                 do { try inner.extract(entries[index]) { _ in } } catch let error as IntuneWinError {
                     failures.record(index, error.reason)
@@ -92,7 +95,7 @@ public enum Verifier {
             report.record("size-limits", false, (error as? IntuneWinError)?.reason ?? "\(error)", remedy: (error as? IntuneWinError)?.remedy)
         }
         do {
-            _ = try SafePath.plan(inner)
+            try nameCheck.get()
             report.record("entry-names", true, "every name stays inside an output folder; no duplicates, nor names that clash on Windows")
         } catch let error as IntuneWinError {
             report.record("entry-names", false, error.reason + " (" + error.path + ")")

@@ -7,6 +7,8 @@ public struct ZipReader {
     public let entries: [ZipEntry]
     /// Where the central directory starts (entry data must lie before it).
     public let centralDirectoryOffset: UInt64
+    /// Entries whose local header and data span at most this many bytes are read in one go.
+    static let spanReadLimit: UInt64 = 256 << 10
     /// Local header offset -> where that entry's data must end (see `dataLimits`).
     private let dataLimits: [UInt64: UInt64]
 
@@ -160,10 +162,18 @@ public struct ZipReader {
     /// Offset of an entry's data, after checking its local header agrees with the central one: the
     /// same name and method, and (unless a data descriptor follows the data, flag bit 3) the same
     /// CRC-32 and sizes. Readers that trust the local header must not see different content.
-    public func dataOffset(of entry: ZipEntry) throws -> UInt64 {
+    public func dataOffset(of entry: ZipEntry) throws -> UInt64 { try dataOffset(of: entry, span: nil) }
+
+    /// `dataOffset(of:)`, reading the header from `span` (the bytes from the local header on) where it holds them.
+    private func dataOffset(of entry: ZipEntry, span: [UInt8]?) throws -> UInt64 {
         let path = source.path
         func refuse(_ why: String) -> IntuneWinError { .badInput(path, "\(entry.name): \(why)") }
-        let header = try source.readExactly(at: entry.localHeaderOffset, count: 30)
+        func bytes(at offset: UInt64, count: Int) throws -> [UInt8] {
+            let relative = offset - entry.localHeaderOffset
+            if let span, relative + UInt64(count) <= UInt64(span.count) { return Array(span[Int(relative)..<Int(relative) + count]) }
+            return try source.readExactly(at: offset, count: count)
+        }
+        let header = try bytes(at: entry.localHeaderOffset, count: 30)
         var r = ByteReader(header)
         guard r.u32() == ZipRecords.localSignature else { throw refuse("no local header at offset \(entry.localHeaderOffset)") }
         _ = r.u16()
@@ -176,7 +186,7 @@ public struct ZipReader {
         guard start <= limit, entry.compressedSize <= limit - start else {
             throw refuse("data (\(entry.compressedSize) bytes at \(start)) overlaps the next entry or the central directory, or runs past the end")
         }
-        let nameAndExtra = try source.readExactly(at: entry.localHeaderOffset + 30, count: nameLength + extraLength)
+        let nameAndExtra = try bytes(at: entry.localHeaderOffset + 30, count: nameLength + extraLength)
         guard nameAndExtra[..<nameLength].elementsEqual(entry.nameBytes) else { throw refuse("local header names a different file") }
         guard method == entry.method else {
             throw refuse("local header says compression method \(method), the central directory \(entry.method)")
@@ -218,7 +228,21 @@ public struct ZipReader {
     /// Streams an entry's uncompressed bytes to `sink`, checking the size and CRC-32 at the end.
     public func extract(_ entry: ZipEntry, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         let path = source.path
-        let start = try dataOffset(of: entry)
+        // A small entry (most of a many-file package) is read in one go, local header and data: over
+        // encrypted content each read costs a seek, an IV and a cipher restart.
+        let end = dataLimits[entry.localHeaderOffset] ?? centralDirectoryOffset
+        let span: [UInt8]? = end > entry.localHeaderOffset && end - entry.localHeaderOffset <= Self.spanReadLimit
+            ? try source.readExactly(at: entry.localHeaderOffset, count: Int(end - entry.localHeaderOffset)) : nil
+        let start = try dataOffset(of: entry, span: span)
+        /// The entry's compressed bytes: from `span` when it holds them all, else streamed from the source.
+        func data(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+            let relative = start - entry.localHeaderOffset
+            if let span, relative + entry.compressedSize <= UInt64(span.count) {
+                try span.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Int(relative)..<Int(relative + entry.compressedSize)])) }
+            } else {
+                try source.stream(from: start, length: entry.compressedSize, body)
+            }
+        }
         var crc = CRC32()
         var produced: UInt64 = 0
         func counted(_ chunk: UnsafeRawBufferPointer) throws {
@@ -234,13 +258,11 @@ public struct ZipReader {
             guard entry.compressedSize == entry.uncompressedSize else {
                 throw IntuneWinError.badInput(path, "\(entry.name): stored entry with different sizes")
             }
-            try source.stream(from: start, length: entry.compressedSize, counted)
+            try data(counted)
         case ZipEntry.deflated:
             let inflater = Inflater(expectedSize: entry.uncompressedSize)
             do {
-                try source.stream(from: start, length: entry.compressedSize) { chunk in
-                    try inflater.process(chunk, sink: counted)
-                }
+                try data { chunk in try inflater.process(chunk, sink: counted) }
             } catch let failure as Inflater.Failure {
                 throw IntuneWinError.badInput(path, "\(entry.name): corrupt deflate data (\(failure))")
             }
