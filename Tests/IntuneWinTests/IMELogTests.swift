@@ -140,6 +140,24 @@ final class IMELogTests: XCTestCase {
         XCTAssertEqual(a.exitCodeMapping, "unmapped")
         XCTAssertEqual(a.installCommand, "Invoke-AppDeployToolkit.exe -DeploymentType Install -DeployMode Silent")
         XCTAssertEqual(r.findings.map(\.kind), [.unmappedExitCode])
+        // A crash code is decoded and never offered as a success to map.
+        let finding = r.findings[0]
+        XCTAssertTrue(finding.summary.contains("0xC0000142 STATUS_DLL_INIT_FAILED"), finding.summary)
+        XCTAssertFalse(finding.suggestion?.contains("means success") ?? true, "\(String(describing: finding.suggestion))")
+        XCTAssertTrue(finding.suggestion?.contains("crashed") ?? false)
+    }
+
+    func testExitCodeMeanings() {
+        XCTAssertEqual(ExitCodeMeaning(3_221_225_794).name, "STATUS_DLL_INIT_FAILED")
+        XCTAssertTrue(ExitCodeMeaning(0xC000_0005).isCrash)
+        XCTAssertEqual(ExitCodeMeaning(0xC000_0135).description, "0xC0000135 STATUS_DLL_NOT_FOUND: a DLL the program needs was not found (a missing runtime?)")
+        XCTAssertTrue(ExitCodeMeaning(0xC0AB_CDEF).isCrash, "any NTSTATUS error is a crash, named or not")
+        XCTAssertEqual(ExitCodeMeaning(1603).name, "ERROR_INSTALL_FAILURE")
+        XCTAssertFalse(ExitCodeMeaning(1603).isCrash)
+        XCTAssertEqual(ExitCodeMeaning(0x8007_0643).name, "HRESULT_FROM_WIN32(ERROR_INSTALL_FAILURE)")
+        XCTAssertFalse(ExitCodeMeaning(0x8007_0643).isCrash, "an HRESULT is a result, not a crash")
+        XCTAssertEqual(ExitCodeMeaning(1).hex, "0x00000001")
+        XCTAssertNil(ExitCodeMeaning(1).name)
     }
 
     func testScriptInstaller7Zip() throws {

@@ -34,6 +34,14 @@ final class ImeLogCommandTests: ToolTestCase {
         XCTAssertEqual(findings.map { $0["kind"] as? String }, ["unmappedExitCode"])
     }
 
+    func testCrashCodeIsDecodedAndNeverAdvisedAsSuccess() throws {
+        let result = try imeLog(Self.logs.appending("appworkload2025_0xC0000142_sanitized_message-only.log").path)
+        assertExit(result, 1, result.summary)
+        XCTAssertTrue(result.out.contains("3221225794 (0xC0000142 STATUS_DLL_INIT_FAILED"), result.summary)
+        XCTAssertFalse(result.out.contains("if it means success"), result.summary)
+        XCTAssertTrue(result.out.contains("suggestion: the installer crashed"), result.summary)
+    }
+
     func testSuccessTextShowsBinRemovalBeforeIMECache() throws {
         let result = try imeLog(Self.logs.appending("ime2021_available-app_install-success_cleanup.log").path)
         assertExit(result, 0)

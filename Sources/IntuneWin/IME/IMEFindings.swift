@@ -39,9 +39,14 @@ public enum IMEFindings {
                         evidence: ev([.install, .exitCode, .detectionAfter, .cleanupIMECache])))
                 }
                 if attempt.exitCodeMapping == "unmapped", let code = attempt.exitCode {
+                    let meaning = ExitCodeMeaning(code)
+                    // A crash code is never advice to map to success.
+                    let suggestion = meaning.isCrash
+                        ? "the installer crashed (\(meaning.name ?? meaning.hex)): do not map this code; run the install command as IME does (SYSTEM, no desktop, from the cache folder) to see why"
+                        : "add \(code) to the app's return codes if it means success, retry or reboot"
                     out.append(IMEFinding(kind: .unmappedExitCode, appID: app.id,
-                        summary: "\(label): exit code \(code) has no return-code mapping; IME reports \(attempt.hresult.map(hex) ?? "an error")",
-                        suggestion: "add \(code) to the app's return codes if it means success, retry or reboot",
+                        summary: "\(label): exit code \(code) (\(meaning.description)) has no return-code mapping; IME reports \(attempt.hresult.map(hex) ?? "an error")",
+                        suggestion: suggestion,
                         evidence: ev([.exitCode])))
                 }
                 if attempt.timedOut {
