@@ -29,6 +29,7 @@ struct Info: ParsableCommand {
             package = try IntuneWinPackage(path: file)
             detection = package!.detection
         } else {
+            try IntuneWinPackage.refuseLookalike(try FileRegion(path: file))
             detection = try DetectionXML.read(file)
         }
         if graph {

@@ -180,6 +180,7 @@ extension IntuneWinError.Remedy {
         case .exclude(let pattern): return "leave it out with --exclude '\(pattern)' or a line \(pattern) in \(ExcludeRules.ignoreFileName)"
         case .packNested: return "consider pack --nested-zip"
         case .outputOutsideSource: return "choose an output outside it with -o"
+        case .giveContentKeys: return "decrypt or unpack it with its keys: --encryption-info FILE, --key B64 --iv B64, or --decrypt-info FILE --device-key KEY"
         }
     }
 }

@@ -97,4 +97,32 @@ final class NewUserHabitsTests: ToolTestCase {
         let stray = try tool("verify", package, "--exclude", "*.log")
         assertExit(stray, 2, stray.summary)
     }
+
+    func testBinEmptyFileAndLFSPointerAreNamedForWhatTheyAre() throws {
+        // The content of Microsoft's sample 01, as IME downloads it (a .bin), taken out with Info-ZIP.
+        let bin = path("content.bin")
+        let extracted = try execute("/bin/sh", ["-c", "unzip -p \"$0\" IntuneWinPackage/Contents/IntunePackage.intunewin > \"$1\"",
+                                                Tool.sample("01").path, bin.path])
+        XCTAssertEqual(extracted.status, 0, extracted.summary)
+        for command in ["info", "list", "verify"] {
+            let result = try tool(command, bin.path)
+            assertExit(result, 3, "\(command): \(result.summary)")
+            assertOneLineError(result, naming: bin.path)
+            XCTAssertTrue(result.err.contains("looks like encrypted content") && result.err.contains("--encryption-info"), result.summary)
+        }
+        let unpack = try tool("unpack", bin.path, "-o", path("out").path)
+        assertExit(unpack, 3, unpack.summary)
+        XCTAssertTrue(unpack.err.contains("an IME .bin"), unpack.summary)
+        XCTAssertFalse(path("out").exists)
+
+        try write("", to: path("empty.intunewin"))
+        try write("version https://git-lfs.github.com/spec/v1\noid sha256:0123\nsize 4242\n", to: path("lfs.intunewin"))
+        for (file, expected) in [("empty.intunewin", "empty file"), ("lfs.intunewin", "Git LFS pointer")] {
+            for command in ["info", "verify", "list"] {
+                let result = try tool(command, path(file).path)
+                assertExit(result, 3, "\(command) \(file): \(result.summary)")
+                XCTAssertTrue(result.err.contains(expected), result.summary)
+            }
+        }
+    }
 }

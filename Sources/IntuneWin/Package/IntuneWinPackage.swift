@@ -23,7 +23,12 @@ public final class IntuneWinPackage {
     public init(path: String) throws {
         self.path = path
         file = try FileRegion(path: path)
-        outer = try ZipReader(source: file)
+        do {
+            outer = try ZipReader(source: file)
+        } catch let error as IntuneWinError {
+            try Self.refuseLookalike(file)
+            throw error
+        }
         // Readers elsewhere match loosely (MSEndpointMgr: `Name -like "detection.xml"`); do the same as a fallback.
         guard let det = outer.entries.first(where: { $0.name == PackagePaths.detectionEntry })
                 ?? outer.entries.first(where: { $0.portableName.lowercased().hasSuffix("metadata/detection.xml") }) else {
@@ -59,6 +64,22 @@ public final class IntuneWinPackage {
         let file = try FileRegion(path: path)
         let head = try file.readExactly(at: 0, count: Int(min(file.size, 4)))
         return head == [0x50, 0x4B, 0x03, 0x04] || head == [0x50, 0x4B, 0x05, 0x06]
+    }
+
+    /// Throws a precise error for files that are not packages but are often given as one: an empty file,
+    /// a Git LFS pointer (a clone without `git lfs pull`), and encrypted content without its package (an
+    /// IME `.bin`: 48 header bytes, then whole AES blocks). Other files pass unchanged.
+    public static func refuseLookalike(_ file: FileRegion) throws {
+        guard file.size > 0 else { throw IntuneWinError.badInput(file.path, "empty file (0 bytes): not a package") }
+        let head = try file.readExactly(at: 0, count: Int(min(file.size, 64)))
+        if head.starts(with: Array("version https://git-lfs.github.com/spec/".utf8)) {
+            throw IntuneWinError.badInput(file.path, "a Git LFS pointer, not the package itself: fetch the file with `git lfs pull`")
+        }
+        let textual = head.first.map { [0x3C, 0xEF, 0x7B, 0x20, 0x09, 0x0A, 0x0D].contains($0) } ?? true  // <, BOM, {, blanks
+        if !textual, file.size >= 64, (file.size - 48) % 16 == 0, !head.starts(with: [0x50, 0x4B]) {
+            throw IntuneWinError.badInput(file.path, "not a zip: looks like encrypted content without its package (an IME .bin: MAC and IV, then AES blocks)",
+                                          remedy: .giveContentKeys)
+        }
     }
 
     /// The inner zip's directory, read by decrypting only the tail of the content.

@@ -34,6 +34,8 @@ public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendabl
         case packNested
         /// Choose an output outside the source folder.
         case outputOutsideSource
+        /// The file is encrypted content without its package: give the keys from elsewhere to decrypt it.
+        case giveContentKeys
     }
 
     /// What sort of failure it is.
