@@ -48,6 +48,13 @@ enum ArgumentCheck {
         return args
     }
 
+    /// The subcommand `args` run: its own name, or `pack` for Microsoft's spelling; nil for the root alone.
+    static func commandName(in args: [String]) -> String? {
+        guard let first = args.first else { return nil }
+        if commands.contains(where: { $0._commandName == first }) { return first }
+        return first.hasPrefix("-") && !rootOptions.contains(first) ? Pack._commandName : nil
+    }
+
     /// Every `--name` the command's help lists (the help is generated from the declarations, so it names them all).
     static func optionNames(of command: ParsableCommand.Type) -> Set<String> {
         let help = command.helpMessage(columns: 1000)

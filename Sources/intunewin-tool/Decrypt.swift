@@ -24,10 +24,10 @@ struct Decrypt: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("The encrypted file (not needed to only show whose key a --decrypt-info needs).", valueName: "bin"))
+    @Argument(help: ArgumentHelp("The encrypted file (not needed to only show whose key a --decrypt-info needs).", valueName: "bin"), completion: .file())
     var bin: String?
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("A .zip file, or a folder to extract into.", valueName: "out"))
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("A .zip file, or a folder to extract into.", valueName: "out"), completion: .file())
     var output: String?
 
     @Option(name: .customLong("key"), help: ArgumentHelp("EncryptionKey, base64 (32 bytes).", valueName: "b64"))
@@ -50,6 +50,7 @@ struct Decrypt: ParsableCommand {
     @OptionGroup var overwrite: OverwriteOptions
 
     @OptionGroup var format: OutputFormatOptions
+    @OptionGroup var quietness: QuietOptions
 
     @OptionGroup var sizeLimits: SizeLimitOptions
 
@@ -90,7 +91,7 @@ struct Decrypt: ParsableCommand {
         let source = try source()
         let material = try source.resolve()
         guard let bin, let output else { return }  // validate() insists on both unless only the recipient is shown
-        let progress = ProgressLine(waiting: "opening \(bin)", enabled: !format.json)
+        let progress = ProgressLine(waiting: "opening \(bin)", enabled: !(format.json || quietness.quiet))
         defer { progress.finish() }  // also on an error: the message starts on a clean line
         let result = try material.open(bin, output: .init(path: output), overwrite: overwrite.force, limits: sizeLimits.limits,
                                        progress: progress.update)

@@ -17,10 +17,10 @@ struct Diff: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("Side A: package, .bin, zip or folder.", valueName: "a"))
+    @Argument(help: ArgumentHelp("Side A: package, .bin, zip or folder.", valueName: "a"), completion: .file())
     var a: String
 
-    @Argument(help: ArgumentHelp("Side B: package, .bin, zip or folder.", valueName: "b"))
+    @Argument(help: ArgumentHelp("Side B: package, .bin, zip or folder.", valueName: "b"), completion: .file())
     var b: String
 
     @Option(name: .customLong("key-a"), help: ArgumentHelp("A's EncryptionKey, base64 (32 bytes), when A is a .bin.", valueName: "b64"))
@@ -29,7 +29,7 @@ struct Diff: ParsableCommand {
     var ivA: String?
     @Option(name: .customLong("mac-key-a"), help: ArgumentHelp("A's MacKey, base64 (32 bytes).", valueName: "b64"))
     var macKeyA: String?
-    @Option(name: .customLong("encryption-info-a"), help: ArgumentHelp("A's key material from a Detection.xml, .intunewin, or Graph/DecryptInfo JSON.", valueName: "file"))
+    @Option(name: .customLong("encryption-info-a"), help: ArgumentHelp("A's key material from a Detection.xml, .intunewin, or Graph/DecryptInfo JSON.", valueName: "file"), completion: .file())
     var encryptionInfoA: String?
 
     @Option(name: .customLong("key-b"), help: ArgumentHelp("B's EncryptionKey, base64 (32 bytes), when B is a .bin.", valueName: "b64"))
@@ -38,7 +38,7 @@ struct Diff: ParsableCommand {
     var ivB: String?
     @Option(name: .customLong("mac-key-b"), help: ArgumentHelp("B's MacKey, base64 (32 bytes).", valueName: "b64"))
     var macKeyB: String?
-    @Option(name: .customLong("encryption-info-b"), help: ArgumentHelp("B's key material from a Detection.xml, .intunewin, or Graph/DecryptInfo JSON.", valueName: "file"))
+    @Option(name: .customLong("encryption-info-b"), help: ArgumentHelp("B's key material from a Detection.xml, .intunewin, or Graph/DecryptInfo JSON.", valueName: "file"), completion: .file())
     var encryptionInfoB: String?
 
     @Flag(name: .customLong("ignore-mtime"), help: "Do not compare modification times.")

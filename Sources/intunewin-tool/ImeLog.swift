@@ -14,7 +14,7 @@ struct ImeLog: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("Log files or a Logs folder.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Log files or a Logs folder.", valueName: "path"), completion: .file())
     var paths: [String]
 
     @Option(name: .customLong("app"), help: ArgumentHelp("Only this app id.", valueName: "id"))

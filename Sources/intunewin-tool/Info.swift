@@ -11,7 +11,7 @@ struct Info: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("A .intunewin package or a Detection.xml.", valueName: "file"))
+    @Argument(help: ArgumentHelp("A .intunewin package or a Detection.xml.", valueName: "file"), completion: .file())
     var file: String
 
     @OptionGroup var format: OutputFormatOptions

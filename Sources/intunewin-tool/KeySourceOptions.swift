@@ -22,15 +22,15 @@ struct KeySourceOptions: ParsableArguments {
         """
 
     @Option(name: .customLong("encryption-info"),
-            help: ArgumentHelp("Key material: a Detection.xml, .intunewin, fileEncryptionInfo JSON or decrypted DecryptInfo JSON.", valueName: "file"))
+            help: ArgumentHelp("Key material: a Detection.xml, .intunewin, fileEncryptionInfo JSON or decrypted DecryptInfo JSON.", valueName: "file"), completion: .file())
     var encryptionInfo: String?
 
     @Option(name: .customLong("decrypt-info"),
-            help: ArgumentHelp("IME's encrypted DecryptInfo: <EncryptedMessage> XML or the IME log holding it.", valueName: "file"))
+            help: ArgumentHelp("IME's encrypted DecryptInfo: <EncryptedMessage> XML or the IME log holding it.", valueName: "file"), completion: .file())
     var decryptInfo: String?
 
     @Option(name: .customLong("device-key"),
-            help: ArgumentHelp("The device's Intune MDM certificate private key: PEM or PKCS#12 (.pfx/.p12).", valueName: "key"))
+            help: ArgumentHelp("The device's Intune MDM certificate private key: PEM or PKCS#12 (.pfx/.p12).", valueName: "key"), completion: .file())
     var deviceKey: String?
 
     @Option(name: .customLong("device-key-password"),

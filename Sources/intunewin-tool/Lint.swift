@@ -29,7 +29,7 @@ struct Lint: ParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The output pack will write (folder or .intunewin path), to check it is outside the source.", valueName: "path"))
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The output pack will write (folder or .intunewin path), to check it is outside the source.", valueName: "path"), completion: .directory)
     var output: String?
 
     @OptionGroup var format: OutputFormatOptions

@@ -7,7 +7,7 @@ struct List: ParsableCommand {
         discussion: "Only the inner zip's directory at the end of the content is decrypted, so this is fast for any package size."
     )
 
-    @Argument(help: ArgumentHelp("A .intunewin package.", valueName: "file"))
+    @Argument(help: ArgumentHelp("A .intunewin package.", valueName: "file"), completion: .file(extensions: ["intunewin"]))
     var file: String
 
     @OptionGroup var format: OutputFormatOptions

@@ -14,7 +14,7 @@ struct Msi: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("An .msi, .msp or .mst file.", valueName: "file"))
+    @Argument(help: ArgumentHelp("An .msi, .msp or .mst file.", valueName: "file"), completion: .file(extensions: ["msi", "msp", "mst"]))
     var file: String
 
     @Option(name: .customLong("table"), help: ArgumentHelp("Print this table's rows.", valueName: "name"))

@@ -27,12 +27,18 @@ struct SizeLimitOptions: ParsableArguments {
 
 /// The source folder, its setup file and what to leave out, as Microsoft's tool spells them (`-c -s`).
 struct SourceOptions: ParsableArguments {
-    @Option(name: [.customShort("c"), .customLong("content")], help: ArgumentHelp("Source folder: all of its files are packed.", valueName: "folder"))
+    @Option(name: [.customShort("c"), .customLong("content")], help: ArgumentHelp("Source folder: all of its files are packed.", valueName: "folder"), completion: .directory)
     var content: String
 
-    @Option(name: [.customShort("s"), .customLong("setup")], help: ArgumentHelp("Setup file: a name in the source folder or a path inside it.", valueName: "file"))
+    @Option(name: [.customShort("s"), .customLong("setup")], help: ArgumentHelp("Setup file: a name in the source folder or a path inside it.", valueName: "file"), completion: .file())
     var setup: String
 
     @Option(name: .customLong("exclude"), help: ArgumentHelp("Leave out files matching this pattern (repeatable; .gitignore-like: *.log, .git, docs/*.md, build/; also read from <source>/.intunewinignore).", valueName: "glob"))
     var exclude: [String] = []
+}
+
+/// `-q`: no progress line (pack's `-q` also overwrites, as Microsoft's tool does; elsewhere `--force` does).
+struct QuietOptions: ParsableArguments {
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress line.")
+    var quiet = false
 }

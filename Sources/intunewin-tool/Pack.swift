@@ -30,10 +30,10 @@ struct Pack: ParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Output folder (file named <setup>.intunewin, folder created if missing), or a path ending in .intunewin.", valueName: "path"))
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Output folder (file named <setup>.intunewin, folder created if missing), or a path ending in .intunewin.", valueName: "path"), completion: .directory)
     var output: String
 
-    @Option(name: [.customShort("a"), .customLong("catalog")], help: ArgumentHelp("Windows 10 S mode catalog folder: its files go into the package as Microsoft's tool lays them out.", valueName: "folder"))
+    @Option(name: [.customShort("a"), .customLong("catalog")], help: ArgumentHelp("Windows 10 S mode catalog folder: its files go into the package as Microsoft's tool lays them out.", valueName: "folder"), completion: .directory)
     var catalog: String?
 
     @Flag(name: .customLong("strict"), help: "Fail (exit 1) on lint findings instead of warning.")
@@ -57,7 +57,7 @@ struct Pack: ParsableCommand {
     @Option(name: .customLong("uninstall-args"), help: ArgumentHelp("With --nested-zip: arguments for the setup on uninstall (MSI: msiexec /x is used).", valueName: "args"))
     var uninstallArgs: String?
 
-    @Option(name: .customLong("launcher-timeout"), help: ArgumentHelp("With --nested-zip: minutes the launcher waits for the setup and its child processes.", valueName: "minutes"))
+    @Option(name: .customLong("launcher-timeout"), parsing: .unconditional, help: ArgumentHelp("With --nested-zip: minutes the launcher waits for the setup and its child processes.", valueName: "minutes"))
     var launcherTimeout: Int = 50
 
     @Option(name: .customLong("threads"), help: ArgumentHelp("Compression threads (default: all cores).", valueName: "n"))
@@ -78,13 +78,21 @@ struct Pack: ParsableCommand {
     @Flag(name: .customLong("silent"), help: "Print nothing (Microsoft's -qq); implies --quiet.")
     var silent = false
 
-    @Option(name: .customLong("encryption-info"), help: ArgumentHelp("Reuse EncryptionKey, MacKey and IV from this Detection.xml, .intunewin, fileEncryptionInfo JSON or decrypted DecryptInfo JSON. FOR TESTING ONLY: whoever has that file can decrypt this package.", valueName: "file"))
+    @Option(name: .customLong("encryption-info"), help: ArgumentHelp("Reuse EncryptionKey, MacKey and IV from this Detection.xml, .intunewin, fileEncryptionInfo JSON or decrypted DecryptInfo JSON. FOR TESTING ONLY: whoever has that file can decrypt this package.", valueName: "file"), completion: .file())
     var encryptionInfo: String?
 
     @OptionGroup var overwrite: OverwriteOptions
     @OptionGroup var format: OutputFormatOptions
 
+    @Flag(name: .customLong("no-size-limits"), help: "Pack even when the output disk has less free space than the package may need (the source's size: a compressible source needs less).")
+    var noSizeLimits = false
+
     func validate() throws {
+        if output.isEmpty { throw ValidationError("-o needs an output folder or a path ending in .intunewin, not an empty string") }
+        if output.lowercased().hasSuffix(".zip") {
+            throw ValidationError("-o \(output) ends in .zip, but pack writes a .intunewin: give a folder, or a path ending in .intunewin")
+        }
+        if silent && format.json { throw ValidationError("--silent prints nothing: leave it out to get --json") }
         if !nestedZip && (extractTo != nil || setupArgs != nil || uninstallCmd != nil || uninstallArgs != nil) {
             throw ValidationError("--extract-to, --setup-args, --uninstall-cmd and --uninstall-args go with --nested-zip")
         }
@@ -104,6 +112,7 @@ struct Pack: ParsableCommand {
         request.catalogFolder = catalog
         request.excludes = source.exclude
         request.strict = strict
+        request.checksFreeSpace = !noSizeLimits
         if let threads { request.compression.threads = threads }
         request.compression.exact = exact
         request.compression.level = compressionLevel

@@ -20,10 +20,10 @@ struct Unpack: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("A .intunewin package (or, with a key source, an IME .bin).", valueName: "file"))
+    @Argument(help: ArgumentHelp("A .intunewin package (or, with a key source, an IME .bin).", valueName: "file"), completion: .file())
     var file: String
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Folder to create (an existing empty folder is fine).", valueName: "folder"))
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Folder to create (an existing empty folder is fine).", valueName: "folder"), completion: .directory)
     var output: String
 
     @OptionGroup var keySource: KeySourceOptions
@@ -31,6 +31,7 @@ struct Unpack: ParsableCommand {
     @OptionGroup var overwrite: OverwriteOptions
 
     @OptionGroup var format: OutputFormatOptions
+    @OptionGroup var quietness: QuietOptions
 
     @OptionGroup var sizeLimits: SizeLimitOptions
 
@@ -40,7 +41,7 @@ struct Unpack: ParsableCommand {
         let limits = sizeLimits.limits
         if let source = try keySource.source(json: format.json) {
             let material = try source.resolve()
-            let progress = ProgressLine(waiting: "opening \(file)", enabled: !format.json)
+            let progress = ProgressLine(waiting: "opening \(file)", enabled: !(format.json || quietness.quiet))
             defer { progress.finish() }  // also on an error: the message starts on a clean line
             let result = try material.open(file, output: .folder(output), overwrite: overwrite.force, limits: limits, progress: progress.update)
             progress.finish()
@@ -48,7 +49,7 @@ struct Unpack: ParsableCommand {
             return
         }
         let package = try IntuneWinPackage(path: file)
-        let progress = ProgressLine(waiting: "opening \(file)", enabled: !format.json)
+        let progress = ProgressLine(waiting: "opening \(file)", enabled: !(format.json || quietness.quiet))
         defer { progress.finish() }  // also on an error: the message starts on a clean line
         let result = try Decryptor.unpack(package, to: output, overwrite: overwrite.force, limits: limits, progress: progress.update)
         progress.finish()

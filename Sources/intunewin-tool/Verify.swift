@@ -15,16 +15,17 @@ struct Verify: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("A .intunewin package.", valueName: "file"))
+    @Argument(help: ArgumentHelp("A .intunewin package.", valueName: "file"), completion: .file(extensions: ["intunewin"]))
     var file: String
 
-    @Option(name: [.customShort("c"), .customLong("content"), .customLong("source")], help: ArgumentHelp("Also compare with this folder (the one it was packed from; --source is the older spelling).", valueName: "folder"))
+    @Option(name: [.customShort("c"), .customLong("content"), .customLong("source")], help: ArgumentHelp("Also compare with this folder (the one it was packed from; --source is the older spelling).", valueName: "folder"), completion: .directory)
     var content: String?
 
     @Option(name: .customLong("exclude"), help: ArgumentHelp("With -c: what pack left out (repeatable; the folder's .intunewinignore applies too).", valueName: "glob"))
     var exclude: [String] = []
 
     @OptionGroup var format: OutputFormatOptions
+    @OptionGroup var quietness: QuietOptions
     @OptionGroup var sizeLimits: SizeLimitOptions
 
     func validate() throws {
@@ -33,7 +34,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let package = try IntuneWinPackage(path: file)
-        let progress = ProgressLine(waiting: "opening \(file)", enabled: !format.json)
+        let progress = ProgressLine(waiting: "opening \(file)", enabled: !(format.json || quietness.quiet))
         defer { progress.finish() }  // also on an error: the message starts on a clean line
         let report = try Verifier.verify(package, source: content, excludes: exclude, limits: sizeLimits.limits, progress: progress.update)
         progress.finish()

@@ -36,7 +36,8 @@ do {
         print(IntuneWinTool.fullMessage(for: error))
         exit(0)
     }
-    Terminal.error(IntuneWinTool.message(for: error))
-    if code == .validationFailure { Terminal.hint("see 'intunewin-tool --help'") }
+    // One line, pointing to the help of the command that was meant.
+    let help = code == .validationFailure ? " (see 'intunewin-tool \(ArgumentCheck.commandName(in: Array(CommandLine.arguments.dropFirst())).map { $0 + " " } ?? "")--help')" : ""
+    Terminal.error(IntuneWinTool.message(for: error) + help)
     exit(code == .validationFailure ? 2 : code.rawValue)
 }

@@ -253,7 +253,13 @@ final class FaultInjectionTests: ToolTestCase {
         let src = try makeSource(bigSize: 24 << 20)
         let sourceBefore = try snapshot(src)
         let disk = try mountSmallTmpfs()
-        let packed = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", disk.path)
+        // Refused before any work: the disk has less free space than the package may need.
+        let refused = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", disk.path)
+        try assertCleanFailure(refused, exit: 4, naming: disk.path, reason: "available",
+                               outputParent: disk, inputs: [src: sourceBefore])
+        XCTAssertTrue(refused.err.contains("--no-size-limits"), refused.summary)
+        // With that check off, the spool's writes hit the full disk.
+        let packed = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", disk.path, "--no-size-limits")
         try assertCleanFailure(packed, exit: 4, naming: disk.path, reason: "No space left on device",
                                outputParent: disk, inputs: [src: sourceBefore])
         XCTAssertTrue(packed.err.contains("temporary file"), packed.summary)
@@ -267,7 +273,9 @@ final class FaultInjectionTests: ToolTestCase {
         let disk = try mountSmallTmpfs()
         let inputs = [src: sourceBefore, package: packageBefore]
 
-        let packed = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", disk.path)
+        let refused = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", disk.path)
+        try assertCleanFailure(refused, exit: 4, naming: disk.path, reason: "available", outputParent: disk, inputs: inputs)
+        let packed = try tool("pack", "-c", src.path, "-s", "setup.exe", "-o", disk.path, "--no-size-limits")
         try assertCleanFailure(packed, exit: 4, naming: disk.appending("setup.intunewin").path, reason: "No space left on device",
                                outputParent: disk, inputs: inputs)
 

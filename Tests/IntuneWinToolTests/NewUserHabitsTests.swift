@@ -125,4 +125,45 @@ final class NewUserHabitsTests: ToolTestCase {
             }
         }
     }
+
+    func testOutputMistakesAreFoundBeforePackingAndLeaveNothing() throws {
+        let src = try app()
+        try write("not a folder", to: path("notes.txt"))
+        let cases: [([String], Int32, String)] = [
+            (["-o", path("notes.txt/sub").path], 4, "notes.txt is a file"),
+            (["-o", ""], 2, "not an empty string"),
+            (["-o", path("out/app.zip").path], 2, "ends in .zip"),
+            (["-o", path("x").path, "--silent", "--json"], 2, "--silent prints nothing"),
+            (["-o", path("x").path, "--nested-zip", "--launcher-timeout", "-5"], 2, "must be 1 to 59"),
+        ]
+        for (extra, code, expected) in cases {
+            let result = try tool(["pack", "-c", src.path, "-s", "bin/setup.exe"] + extra)
+            assertExit(result, code, "\(extra): \(result.summary)")
+            XCTAssertEqual(result.errLines.count, 1, result.summary)
+            XCTAssertTrue(result.err.contains(expected), "\(extra): \(result.summary)")
+        }
+        // An output that is an existing folder: refused at once, even with --force.
+        try makeFolder(path("taken/setup.intunewin"))
+        let folder = try tool("pack", "-c", src.path, "-s", "bin/setup.exe", "-o", path("taken/setup.intunewin").path, "--force")
+        assertExit(folder, 4, folder.summary)
+        XCTAssertTrue(folder.err.contains("is a folder"), folder.summary)
+        // A pack that fails leaves no output folder it created.
+        try write("gone", to: src.appending("bin/setup.exe"))
+        let missing = try tool("pack", "-c", src.path, "-s", "bin/nosuch.exe", "-o", path("new/deep/er").path)
+        assertExit(missing, 2, missing.summary)
+        XCTAssertFalse(path("new").exists, "no folder left behind")
+        XCTAssertFalse(path("x").exists || path("out").exists)
+    }
+
+    func testQuietWorksOnEveryCommandThatShowsProgress() throws {
+        let src = try app()
+        let packed = try tool("pack", "-c", src.path, "-s", "bin/setup.exe", "-o", path("p").path, "-q")
+        assertExit(packed, 0, packed.summary)
+        let package = path("p/setup.intunewin").path
+        for arguments in [["unpack", package, "-o", path("u").path, "-q"], ["verify", package, "-q"],
+                          ["decrypt", package, "-o", path("d.zip").path, "-q"]] {
+            let result = try tool(arguments)
+            assertExit(result, 0, "\(arguments): \(result.summary)")
+        }
+    }
 }

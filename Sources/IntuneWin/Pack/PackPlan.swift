@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// Everything `pack` decides before writing a byte: resolved paths, the ordered entries (catalog first,
@@ -22,8 +27,13 @@ struct PackPlan {
         guard !PackagePaths.isInside(outputFile, folder: source) else {
             throw IntuneWinError.usage(outputFile, "output must not be inside the source folder \(source)")
         }
-        if FileManager.default.fileExists(atPath: outputFile) && !request.overwrite {
-            throw IntuneWinError.cannotWrite(outputFile, "already exists", remedy: .allowOverwrite)
+        var outputIsFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: outputFile, isDirectory: &outputIsFolder) {
+            // Found now, not after all the packing: a folder is never replaced, a file only when asked.
+            guard !outputIsFolder.boolValue else {
+                throw IntuneWinError.cannotWrite(outputFile, "is a folder: give the folder to write into, or another file name")
+            }
+            guard request.overwrite else { throw IntuneWinError.cannotWrite(outputFile, "already exists", remedy: .allowOverwrite) }
         }
         excluded = selection.excluded
         var entries = selection.kept
@@ -49,10 +59,39 @@ struct PackPlan {
     /// Bytes of the files to pack.
     var sourceBytes: UInt64 { entries.fileBytes }
 
-    func createOutputFolder() throws {
-        guard !FileManager.default.fileExists(atPath: outputFolder) else { return }
-        do { try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true) } catch {
-            throw IntuneWinError.cannotWrite(outputFolder, "cannot create output folder: \(error.localizedDescription)")
+    /// The most the output folder may have to hold: the package (deflate can only grow incompressible
+    /// data by a few bytes per 16 KiB block, plus headers) and, while packing, the spool of the largest
+    /// file; in nested-zip mode payload.zip as well. Refuses before any work when the disk has less.
+    func checkFreeSpace(nested: Bool) throws {
+        let files = entries.filter { if case .file = $0.kind { return true } else { return false } }
+        let largest = files.map { entry -> UInt64 in if case .file(let size) = entry.kind { return size } else { return 0 } }.max() ?? 0
+        let package = sourceBytes + sourceBytes / 1024 + UInt64(entries.count) * 256 + (1 << 20)
+        let needed = package * (nested ? 2 : 1) + largest
+        guard let available = SizeLimits.availableBytes(near: outputFolder), needed > available else { return }
+        throw IntuneWinError.cannotWrite(outputFolder, "the package may need up to \(needed) bytes here (\(sourceBytes) bytes of source, uncompressed), \(available) available", remedy: .liftSizeLimits)
+    }
+
+    /// Creates the output folder and any missing parents; returns the folders created (outermost first),
+    /// registered for removal if the pack is interrupted (they go again on failure, when still empty).
+    func createOutputFolder() throws -> [String] {
+        var missing: [String] = []
+        var folder = outputFolder
+        var isDirectory: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), folder != "/" {
+            missing.insert(folder, at: 0)
+            folder = (folder as NSString).deletingLastPathComponent
         }
+        guard isDirectory.boolValue else {
+            throw IntuneWinError.cannotWrite(outputFolder, "cannot create the output folder: \(folder) is a file")
+        }
+        for path in missing {
+            guard mkdir(path, 0o777) == 0 || errno == EEXIST else {
+                let reason = SystemCall.lastError
+                CleanupRegistry.removeCreatedFolders(missing)
+                throw IntuneWinError.cannotWrite(path, "cannot create the output folder: \(reason)")
+            }
+            CleanupRegistry.register(path, kind: .createdFolder)
+        }
+        return missing
     }
 }

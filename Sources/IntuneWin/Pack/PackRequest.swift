@@ -23,6 +23,8 @@ public struct PackRequest: Sendable {
     public var strict: Bool = false
     /// Ship the content as `payload.zip` plus a launcher that survives IME's cache cleanup (`--nested-zip`).
     public var nested: NestedOptions? = nil
+    /// Refuse, before reading a byte, an output disk with less free space than the package may need.
+    public var checksFreeSpace: Bool = true
 
     /// The three required arguments; every option starts at its default.
     public init(sourceFolder: String, setupFile: String, output: String) {

@@ -14,7 +14,13 @@ public enum Packager {
             throw IntuneWinError.checkFailed(plan.source, "\(plan.findings.count) lint finding\(plan.findings.count == 1 ? "" : "s"), and strict lint allows none: " +
                                              plan.findings.prefix(3).map { "\($0.rule.rawValue) \($0.path)" }.joined(separator: "; "))
         }
-        try plan.createOutputFolder()
+        if request.checksFreeSpace { try plan.checkFreeSpace(nested: request.nested != nil) }
+        let createdFolders = try plan.createOutputFolder()
+        var packed = false
+        defer {
+            for folder in createdFolders { CleanupRegistry.unregister(folder) }
+            if !packed { CleanupRegistry.removeCreatedFolders(createdFolders) }  // a failed pack leaves no empty folder behind
+        }
         var result: PackResult
         let meter = ProgressMeter(steps: request.nested == nil ? 1 : 2, handler: progress)
         if let options = request.nested {
@@ -34,6 +40,7 @@ public enum Packager {
         }
         result.findings = plan.findings
         result.excluded = plan.excluded
+        packed = true
         return result
     }
 
