@@ -82,14 +82,16 @@ public enum Extractor {
         result.files = files.count
         let fileMode = 0o644 & ~currentUmask()
         let shared = ExtractionState(files.count)
-        let progressLock = Locked(())  // `progress` is called from one thread at a time
+        // `progress` is called from one thread at a time. A plain lock: a Locked<Void> hands a zero-size
+        // value out `inout`, which ThreadSanitizer reports as a race on the box itself.
+        let progressLock = NSLock()
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, files.count))) { _ in
             while let index = shared.next() {
                 let (entry, parts) = files[index]
                 let shown = target + "/" + parts.joined(separator: "/")
                 do {
                     try writeFile(entry, from: zip, to: staging + "/" + parts.joined(separator: "/"), shown: shown, mode: fileMode) { n in
-                        progressLock.withLock { _ in progress?(n) }
+                        progressLock.lock(); progress?(n); progressLock.unlock()
                     }
                 } catch {
                     shared.fail(error)
