@@ -166,4 +166,23 @@ final class NewUserHabitsTests: ToolTestCase {
             assertExit(result, 0, "\(arguments): \(result.summary)")
         }
     }
+
+    func testUnpackableSourceEntriesSuggestLeavingThemOut() throws {
+        let src = try app()
+        XCTAssertEqual(mkfifo(src.appending("bin/pipe").path, 0o644), 0)
+        let fifo = try tool("pack", "-c", src.path, "-s", "bin/setup.exe", "-o", path("out").path)
+        assertExit(fifo, 3, fifo.summary)
+        assertOneLineError(fifo, naming: src.appending("bin/pipe").path)
+        XCTAssertTrue(fifo.err.contains("--exclude 'bin/pipe'"), fifo.summary)
+        // What the error suggests works.
+        let excluded = try tool("pack", "-c", src.path, "-s", "bin/setup.exe", "-o", path("out").path, "--exclude", "bin/pipe")
+        assertExit(excluded, 0, excluded.summary)
+
+        try FileManager.default.removeItem(at: src.appending("bin/pipe"))
+        try FileManager.default.createSymbolicLink(atPath: src.appending("dangling.dll").path, withDestinationPath: "nowhere.dll")
+        let dangling = try tool("pack", "-c", src.path, "-s", "bin/setup.exe", "-o", path("out2").path)
+        assertExit(dangling, 3, dangling.summary)
+        XCTAssertTrue(dangling.err.contains("broken symbolic link") && dangling.err.contains("--exclude 'dangling.dll'"), dangling.summary)
+        XCTAssertFalse(path("out2").exists)
+    }
 }

@@ -19,7 +19,9 @@ public enum SourceTree {
     /// faithfully: an unreadable file or folder, a broken symbolic link, a link loop, a FIFO, socket or
     /// device, a name that is not UTF-8 or contains `\`; and when `root` is not a folder.
     /// Only metadata is read (no file contents), and the walk is iterative, so deep trees are fine.
-    public static func scan(root: String) throws -> [SourceEntry] {
+    /// `skipping` names what will be left out anyway (exclude patterns): such an entry that could not be
+    /// packed (a FIFO, a broken link, an unreadable file) is passed over instead of failing the scan.
+    public static func scan(root: String, skipping: (([String]) -> Bool)? = nil) throws -> [SourceEntry] {
         let rootPath = absolute(root)
         var rootStatus = stat()
         guard stat(rootPath, &rootStatus) == 0 else {
@@ -45,7 +47,9 @@ public enum SourceTree {
             }
             defer { closedir(directory) }
             let descriptor = dirfd(directory)
-            let children = try listChildren(of: directory, descriptor: descriptor, path: folder.path)
+            let children = try listChildren(of: directory, descriptor: descriptor, path: folder.path) {
+                skipping?(folder.components + [$0]) ?? false
+            }
             let sortKeys = children.map { keys.key(for: $0.name) }
             let order = children.indices.sorted { first, second in
                 switch compareNtfsKeys(sortKeys[first], sortKeys[second]) {
@@ -64,7 +68,7 @@ public enum SourceTree {
                 let components = folder.components + [child.name]
                 switch FileType(child.status) {
                 case .file:
-                    try checkReadable(child.name, in: descriptor, path: path)
+                    do { try checkReadable(child.name, in: descriptor, path: path) } catch where skipping?(components) == true { continue }
                     entries.append(SourceEntry(kind: .file(size: UInt64(max(0, child.status.st_size))),
                                                components: components, path: path,
                                                modificationTime: modificationTime(child.status)))
@@ -85,7 +89,9 @@ public enum SourceTree {
                         subFolders.append(PendingFolder(path: path, components: components, index: folders.count - 1))
                     }
                 case .other(let what):
-                    throw IntuneWinError.badInput(path, "not a regular file or folder (\(what))")
+                    if skipping?(components) == true { continue }
+                    throw IntuneWinError.badInput(path, "not a regular file or folder (\(what))",
+                                                  remedy: .exclude(pattern: components.joined(separator: "/")))
                 }
             }
             pending.append(contentsOf: subFolders.reversed())
@@ -142,7 +148,7 @@ public enum SourceTree {
 
     /// Reads a folder's names (without "." and "..") and stats each one, following symbolic links.
     private static func listChildren(of directory: DirectoryStream, descriptor: Int32,
-                                     path folder: String) throws -> [Child] {
+                                     path folder: String, skipping: (String) -> Bool) throws -> [Child] {
         var children: [Child] = []
         while true {
             errno = 0
@@ -154,6 +160,7 @@ public enum SourceTree {
             guard let name = try entryName(item, in: folder) else { continue }
             var status = stat()
             if fstatat(descriptor, name, &status, 0) != 0 {
+                if skipping(name) { continue }
                 throw linkOrReadError(errno, descriptor: descriptor, name: name, path: join(folder, name))
             }
             children.append(Child(name: name, status: status))
@@ -186,9 +193,10 @@ public enum SourceTree {
         var own = stat()
         let isLink = fstatat(descriptor, name, &own, AT_SYMLINK_NOFOLLOW) == 0
             && UInt32(own.st_mode) & 0o170000 == 0o120000
-        if isLink && code == ENOENT { return .badInput(path, "broken symbolic link") }
-        if code == ELOOP { return .badInput(path, "symbolic link loop") }
-        return .badInput(path, "cannot read: \(describe(code))")
+        // Each can be left out of the package: the remedy names it (by name: it matches at any depth).
+        if isLink && code == ENOENT { return .badInput(path, "broken symbolic link", remedy: .exclude(pattern: name)) }
+        if code == ELOOP { return .badInput(path, "symbolic link loop", remedy: .exclude(pattern: name)) }
+        return .badInput(path, "cannot read: \(describe(code))", remedy: .exclude(pattern: name))
     }
 
     /// True when the folder `name` in the open folder `parent` has no children at all; opening it also proves

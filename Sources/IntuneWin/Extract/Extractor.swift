@@ -40,7 +40,7 @@ public enum Extractor {
         let parent = (target as NSString).deletingLastPathComponent
         if !fm.fileExists(atPath: parent) {
             do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
-                throw IntuneWinError.cannotWrite(parent, "cannot create folder: \(error.localizedDescription)")
+                throw IntuneWinError.cannotWrite(parent, "cannot create folder: \(SystemCall.reason(error))")
             }
         }
         guard let staging = StagingName.makeFolder(in: parent, prefix: "." + (target as NSString).lastPathComponent + ".partial-") else {
@@ -105,7 +105,7 @@ public enum Extractor {
 
         if overwrite, fm.fileExists(atPath: target) {
             do { try fm.removeItem(atPath: target) } catch {
-                throw IntuneWinError.cannotWrite(target, "cannot replace: \(error.localizedDescription)")
+                throw IntuneWinError.cannotWrite(target, "cannot replace: \(SystemCall.reason(error))")
             }
         } else if isEmptyFolder(target) {
             rmdir(target)

@@ -84,7 +84,7 @@ public struct ExcludeRules: Sendable {
     private static func read(_ path: String) throws -> [ExcludePattern] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw IntuneWinError.badInput(path, "cannot read: \(error.localizedDescription)")
+            throw IntuneWinError.badInput(path, "cannot read: \(SystemCall.reason(error))")
         }
         guard var text = String(data: data, encoding: .utf8) else { throw IntuneWinError.badInput(path, "not UTF-8 text") }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }

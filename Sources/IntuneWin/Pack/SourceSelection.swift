@@ -28,7 +28,7 @@ struct SourceSelection {
         if rules.isExcluded(setupComponents) || setupComponents == [ExcludeRules.ignoreFileName] {
             throw IntuneWinError.usage(setupFile, "the setup file is excluded (by an exclude pattern or \(ExcludeRules.ignoreFileName))")
         }
-        let (kept, left) = rules.apply(to: try SourceTree.scan(root: source))
+        let (kept, left) = rules.apply(to: try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) }))
         self.kept = kept
         excluded = left.map { $0.components.joined(separator: "/") }
         if (setupComponents.last! as NSString).pathExtension.lowercased() == "msi" {

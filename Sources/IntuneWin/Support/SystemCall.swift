@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// The retry loops around raw file-descriptor calls, written once: a call interrupted by a signal
 /// (EINTR) is made again, and a short read or write goes on where it stopped. Failures come back the
@@ -48,4 +49,21 @@ enum SystemCall {
 
     /// `strerror(errno)`: the last call's failure, for a message.
     static var lastError: String { String(cString: strerror(errno)) }
+
+    /// A Foundation file error in the system's own words ("Permission denied", "No such file or
+    /// directory"), not Foundation's "The operation could not be completed".
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        switch ns.code {
+        case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "Permission denied"
+        case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return "No such file or directory"
+        case NSFileWriteOutOfSpaceError: return "No space left on device"
+        case NSFileWriteFileExistsError: return "File exists"
+        default: return ns.localizedDescription
+        }
+    }
 }

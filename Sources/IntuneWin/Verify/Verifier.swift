@@ -117,7 +117,8 @@ public enum Verifier {
 
     /// Every file (and empty folder) of `source` is in the zip with identical bytes, and nothing else is.
     static func compare(_ zip: ZipReader, source: String, excludes: [String] = []) throws -> (Bool, String) {
-        let tree = try ExcludeRules(patterns: excludes, source: source).apply(to: try SourceTree.scan(root: source)).kept
+        let rules = try ExcludeRules(patterns: excludes, source: source)
+        let tree = rules.apply(to: try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) })).kept
         var byName: [String: ZipEntry] = [:]
         for e in zip.entries { byName[e.portableName] = e }
         var missing: [String] = [], differ: [String] = []
