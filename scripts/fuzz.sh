@@ -49,32 +49,32 @@ CLANG=${CLANG:-$TOOLCHAIN_BIN/clang}
 [ -x "$CLANG" ] || CLANG=$(command -v clang || true)
 [ -n "$CLANG" ] || { echo "fuzz.sh: clang not found beside swiftc (needed for the C shims and libFuzzer)" >&2; exit 1; }
 
-mkdir -p "$OUT/obj" "$OUT/modules/CZlib" "$OUT/modules/CCrypto"
+mkdir -p "$OUT/obj" "$OUT/modules/CZlib" "$OUT/modules/CCrypto" "$OUT/modules/CSystem"
 # The sources are compiled from a snapshot (.build-fuzz/src), so that an edit during the few minutes
 # the build takes cannot break it; debug info maps the snapshot back to the real paths.
-inputs=(Sources/IntuneWin Sources/IntuneWinFuzzing Sources/CZlib Sources/CCrypto Fuzz scripts/fuzz.sh)
+inputs=(Sources/IntuneWin Sources/IntuneWinFuzzing Sources/CZlib Sources/CCrypto Sources/CSystem Fuzz scripts/fuzz.sh)
 newest_input=$(find "${inputs[@]}" -type f -newer "$BIN" -print -quit 2>/dev/null || true)
 if [ ! -x "$BIN" ] || [ -n "$newest_input" ]; then
   rm -rf "$OUT/src" && mkdir -p "$OUT/src/Sources"
-  cp -R Sources/IntuneWin Sources/IntuneWinFuzzing Sources/CZlib Sources/CCrypto "$OUT/src/Sources/" && cp -R Fuzz "$OUT/src/"
+  cp -R Sources/IntuneWin Sources/IntuneWinFuzzing Sources/CZlib Sources/CCrypto Sources/CSystem "$OUT/src/Sources/" && cp -R Fuzz "$OUT/src/"
   cd "$OUT/src"
   mapfile -t swift_sources < <(find Sources/IntuneWin Sources/IntuneWinFuzzing -name '*.swift' | LC_ALL=C sort)
   swift_sources+=(Fuzz/main.swift)
   echo "fuzz.sh: building $BIN (${#swift_sources[@]} Swift files, a few minutes)"
   objects=()
-  for c in Sources/CZlib/shim.c Sources/CCrypto/shim.c; do
+  for c in Sources/CZlib/shim.c Sources/CCrypto/shim.c Sources/CSystem/shim.c; do
     obj=$OUT/obj/$(basename "$(dirname "$c")").o
-    "$CLANG" -c -g -O1 -fsanitize=address,fuzzer-no-link -ISources/CZlib/include -ISources/CCrypto/include \
+    "$CLANG" -c -g -O1 -fsanitize=address,fuzzer-no-link -ISources/CZlib/include -ISources/CCrypto/include -ISources/CSystem/include \
       -fdebug-prefix-map="$OUT/src=$ROOT" "$c" -o "$obj"
     objects+=("$obj")
   done
-  for mod in CZlib CCrypto; do
+  for mod in CZlib CCrypto CSystem; do
     printf 'module %s {\n    header "%s"\n    export *\n}\n' "$mod" "$OUT/src/Sources/$mod/include/$mod.h" \
       > "$OUT/modules/$mod/module.modulemap"
   done
   "$SWIFTC" -module-name IntuneWin -parse-as-library -O -g -use-ld=lld -D INTUNEWIN_FUZZ_ONE_MODULE \
     -sanitize=fuzzer,address \
-    -I "$OUT/modules/CZlib" -I "$OUT/modules/CCrypto" \
+    -I "$OUT/modules/CZlib" -I "$OUT/modules/CCrypto" -I "$OUT/modules/CSystem" \
     -debug-prefix-map "$OUT/src=$ROOT" \
     "${swift_sources[@]}" "${objects[@]}" -lz -lcrypto \
     -o "$BIN.tmp"
