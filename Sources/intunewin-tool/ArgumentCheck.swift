@@ -1,4 +1,5 @@
 import ArgumentParser
+import IntuneWin
 
 /// Catches what would otherwise fall into Microsoft-style `pack` with a confusing message: an unknown
 /// command (`inf`, `pakc`) or option (`--contnet`), and `help` after a command. Each gets a one-line
@@ -71,18 +72,7 @@ enum ArgumentCheck {
 
     /// The candidate nearest to `word` when it is near enough to be a typo (edit distance ≤ 2, or a prefix).
     static func closest(_ word: String, among candidates: [String]) -> String? {
-        let scored = candidates.map { (distance(word, $0), $0) }.filter { $0.0 <= 2 || ($0.1.hasPrefix(word) && word.count >= 3) }
+        let scored = candidates.map { (PackagePaths.editDistance(Array(word.utf8), Array($0.utf8), limit: 2), $0) }.filter { $0.0 <= 2 || ($0.1.hasPrefix(word) && word.count >= 3) }
         return scored.min { ($0.0, $0.1) < ($1.0, $1.1) }?.1
-    }
-
-    private static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var row = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, y) in b.enumerated() { row[j + 1] = min(previous[j + 1] + 1, row[j] + 1, previous[j] + (x == y ? 0 : 1)) }
-            previous = row
-        }
-        return previous[b.count]
     }
 }

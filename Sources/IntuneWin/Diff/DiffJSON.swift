@@ -49,11 +49,10 @@ public struct DiffJSON: Encodable {
             try c.encode(change.path, forKey: .path)
             try c.encode(change.contentDiffers, forKey: .content)
             try c.encodeIfPresent(change.size.map { Pair(a: $0.a, b: $0.b) }, forKey: .size)
-            try c.encodeIfPresent(change.crc32.map { Pair(a: Self.hex($0.a), b: Self.hex($0.b)) }, forKey: .crc32)
+            try c.encodeIfPresent(change.crc32.map { Pair(a: hex32($0.a), b: hex32($0.b)) }, forKey: .crc32)
             try c.encodeIfPresent(change.sha256.map { Pair(a: Self.hex($0.a), b: Self.hex($0.b)) }, forKey: .sha256)
             try c.encodeIfPresent(change.modified.map { Pair(a: $0.a.text, b: $0.b.text) }, forKey: .modified)
         }
-        static func hex(_ v: UInt32) -> String { let s = String(v, radix: 16); return String(repeating: "0", count: 8 - s.count) + s }
         static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", Int($0)) }.joined() }
     }
 

@@ -102,8 +102,9 @@ public enum PackagePaths {
         return scored.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.prefix(3).map(\.1)
     }
 
-    /// Levenshtein distance between `a` and `b`, stopping early at anything above `limit`.
-    static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
+    /// Levenshtein distance between `a` and `b`, stopping early at anything above `limit` (for "did you
+    /// mean": the library's near setup names and the tool's near commands and options).
+    public static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
         guard abs(a.count - b.count) <= limit else { return limit + 1 }
         var previous = Array(0...b.count)
         for (i, x) in a.enumerated() {
