@@ -4,11 +4,17 @@ SWIFT ?= swift
 TOOL_DEBUG = .build/debug/intunewin-tool
 TOOL_RELEASE = .build/release/intunewin-tool
 DEMO_OUT = out
-MAN_PAGE = .build/plugins/GenerateManual/outputs/intunewin-tool/intunewin-tool.1
+STRIP ?= strip
+MAN_GENERATED = .build/plugins/GenerateManual/outputs/intunewin-tool/intunewin-tool.1
+MAN_PAGE = .build/man/intunewin-tool.1
+# What `make install` puts under PREFIX, for `make uninstall` to take away again.
+INSTALLED = bin/intunewin-tool share/man/man1/intunewin-tool.1 share/bash-completion/completions/intunewin-tool \
+	share/zsh/site-functions/_intunewin-tool share/fish/vendor_completions.d/intunewin-tool.fish
+DOC_DIR = share/doc/intunewin
 # Static Swift runtime on Linux only (macOS ships the runtime in the OS).
 STATIC_STDLIB = $(if $(filter Linux,$(shell uname -s)),--static-swift-stdlib,)
 
-.PHONY: help deps build release test test-tsan test-asan fuzz bench demo man docs install clean launcher check-launcher ime-sim
+.PHONY: help deps build release test test-tsan test-asan fuzz bench demo man docs install uninstall clean launcher check-launcher ime-sim
 
 help:
 	@echo "make demo     install missing deps, build, pack Examples/HelloApp, show info/list/verify"
@@ -23,7 +29,8 @@ help:
 	@echo "make launcher        rebuild Launcher/install.exe (mingw-w64) and embed it in the library"
 	@echo "make check-launcher  the committed install.exe equals a rebuild from source, and is the embedded one"
 	@echo "make ime-sim         the nested-zip launcher under Wine: Launcher/test-under-wine.sh and IMESimulationTests"
-	@echo "make install  release binary, man page, bash/zsh/fish completions and README under PREFIX=$(PREFIX)"
+	@echo "make install  stripped release binary, man page, bash/zsh/fish completions, README and the docs it links under PREFIX=$(PREFIX)"
+	@echo "make uninstall  remove what make install put under PREFIX=$(PREFIX)"
 
 deps:
 	@scripts/install-deps.sh
@@ -83,9 +90,12 @@ demo: build
 	$(TOOL_DEBUG) verify $(DEMO_OUT)/install.intunewin --source Examples/HelloApp
 
 # The man page is generated from the command definitions by swift-argument-parser's GenerateManual
-# plugin (a debug build of the tool, so the static release build is left alone).
+# plugin (a debug build of the tool, so the static release build is left alone), then finished
+# (paragraph breaks, literal examples, the real exit codes) so that `man` shows it without warnings.
 man: deps
 	$(SWIFT) package generate-manual --configuration debug
+	mkdir -p $(dir $(MAN_PAGE))
+	awk -f scripts/finish-man-page.awk $(MAN_GENERATED) > $(MAN_PAGE)
 
 # DocC for the library (swift-docc-plugin); a warning (an unresolved symbol link) fails the build.
 docs: deps
@@ -93,16 +103,26 @@ docs: deps
 
 # DESTDIR is honoured for packaging. Completions come from the binary itself (swift-argument-parser).
 install: release man
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/intunewin \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/$(DOC_DIR)/docs/schemas $(DESTDIR)$(PREFIX)/$(DOC_DIR)/Launcher \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 $(TOOL_RELEASE) $(DESTDIR)$(PREFIX)/bin/intunewin-tool
+	$(STRIP) $(DESTDIR)$(PREFIX)/bin/intunewin-tool
 	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(PREFIX)/share/man/man1/intunewin-tool.1
-	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/intunewin/README.md
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/$(DOC_DIR)/README.md
+	install -m 0644 docs/FORMAT.md docs/IME.md $(DESTDIR)$(PREFIX)/$(DOC_DIR)/docs/
+	install -m 0644 docs/schemas/* $(DESTDIR)$(PREFIX)/$(DOC_DIR)/docs/schemas/
+	install -m 0644 Launcher/README.md $(DESTDIR)$(PREFIX)/$(DOC_DIR)/Launcher/README.md
 	$(TOOL_RELEASE) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/intunewin-tool
 	$(TOOL_RELEASE) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_intunewin-tool
 	$(TOOL_RELEASE) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/intunewin-tool.fish
 	@echo "installed intunewin-tool under $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
+	rm -rf $(DESTDIR)$(PREFIX)/$(DOC_DIR)
+	@echo "removed intunewin-tool from $(DESTDIR)$(PREFIX)"
 
 clean:
 	rm -rf .build .build-tsan .build-asan .build-fuzz .build-man $(DEMO_OUT) bench-out

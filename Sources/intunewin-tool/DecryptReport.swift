@@ -5,10 +5,10 @@ enum DecryptReport {
     /// `plain`: the content was not encrypted (NoEncryption) and was copied; `keySource`: where the keys came from.
     static func print(_ result: DecryptResult, json: Bool, plain: Bool = false, keySource: String? = nil) throws {
         if json {
-            return try Terminal.json(DecryptJSON(output: result.outputPath, plainSize: result.plainSize, checked: result.checked,
+            return try Terminal.json(DecryptJSON(output: result.outputPath, unencryptedContentSize: result.plainSize, checked: result.checked,
                                                  notChecked: result.notChecked, encrypted: !plain, keySource: keySource,
-                                                 files: result.extracted?.files, folders: result.extracted?.folders,
-                                                 bytes: result.extracted?.bytes))
+                                                 fileCount: result.extracted?.files, folderCount: result.extracted?.folders,
+                                                 extractedBytes: result.extracted?.bytes))
         }
         if let keySource { Terminal.line("Key material from \(keySource)") }
         if plain { Terminal.line("The content is not encrypted (ProfileIdentifier NoEncryption): taken as it is") }
@@ -22,16 +22,37 @@ enum DecryptReport {
     }
 }
 
-/// `decrypt --json` and `unpack --json`: what was written and what was checked; files, folders and bytes
-/// only when extracted into a folder, keySource only when the keys came from elsewhere.
+/// `decrypt --json` and `unpack --json`: what was written and what was checked; the counts and bytes
+/// extracted only when extracted into a folder, keySource only when the keys came from elsewhere.
+/// `plainSize`, `files`, `folders` and `bytes` are the 0.1 names of `unencryptedContentSize`, `fileCount`,
+/// `folderCount` and `extractedBytes`, written until the next release.
 struct DecryptJSON: Encodable {
     var output: String
-    var plainSize: UInt64
+    var unencryptedContentSize: UInt64
     var checked: [String]
     var notChecked: [String]
     var encrypted: Bool
     var keySource: String?
-    var files: Int?
-    var folders: Int?
-    var bytes: UInt64?
+    var fileCount: Int?
+    var folderCount: Int?
+    var extractedBytes: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+        case output, unencryptedContentSize, checked, notChecked, encrypted, keySource, fileCount, folderCount, extractedBytes
+        case plainSize, files, folders, bytes  // the 0.1 names, until the next release
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(output, forKey: .output)
+        try c.encode(unencryptedContentSize, forKey: .unencryptedContentSize)
+        try c.encode(checked, forKey: .checked); try c.encode(notChecked, forKey: .notChecked)
+        try c.encode(encrypted, forKey: .encrypted)
+        try c.encodeIfPresent(keySource, forKey: .keySource)
+        try c.encodeIfPresent(fileCount, forKey: .fileCount); try c.encodeIfPresent(folderCount, forKey: .folderCount)
+        try c.encodeIfPresent(extractedBytes, forKey: .extractedBytes)
+        try c.encode(unencryptedContentSize, forKey: .plainSize)
+        try c.encodeIfPresent(fileCount, forKey: .files); try c.encodeIfPresent(folderCount, forKey: .folders)
+        try c.encodeIfPresent(extractedBytes, forKey: .bytes)
+    }
 }

@@ -12,7 +12,7 @@ struct Diff: ParsableCommand {
         empty folders are compared by path: size, bytes (CRC-32 from the zip directories, SHA-256 of both \
         streams when those agree) and modification time at the zip's 2-second resolution (local time), so a \
         package and the folder it was packed from compare identical (empty folders: presence only).
-        Output: `* Field: a → b`, `- path` (A only), `+ path` (B only), `~ path (size …, content, mtime …)`.
+        Output: `* Field: a -> b`, `- path` (A only), `+ path` (B only), `~ path (size ..., content, mtime ...)`.
         Exit 0 identical, 1 different, 2 usage error (encrypted content without keys), 3 unreadable input.
         """
     )

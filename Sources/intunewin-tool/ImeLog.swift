@@ -8,9 +8,11 @@ struct ImeLog: ParsableCommand {
         abstract: "Read Intune Management Extension logs: what happened to each Win32 app, and why.",
         discussion: """
         PATH is a log file (CMTrace, CMTrace copy export or plain messages) or IME's Logs folder \
-        (IntuneManagementExtension*.log, AppWorkload*.log, … with rotated files read oldest first). \
+        (IntuneManagementExtension*.log, AppWorkload*.log, ... with rotated files read oldest first; a folder \
+        without these names is read for every *.log). \
         Prints each app's attempts with their phases and timestamps, then findings with their evidence lines. \
-        Exit 1 when there are findings.
+        Exit 1 when there are findings; exit 5 when nothing is found (no IME records, or the --app is not \
+        in the logs).
         """
     )
 

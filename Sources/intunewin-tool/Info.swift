@@ -75,7 +75,8 @@ struct Info: ParsableCommand {
             }
             info.encryptionInfo = Dictionary(uniqueKeysWithValues: encryption.filter { showKeys || ($0.1 != "encryptionKey" && $0.1 != "macKey") }.map { ($0.1, $0.2) })
             info.launcher = launcher.map { .init(kind: $0.kind.rawValue, file: $0.file, sha256: $0.sha256, isThisToolsLauncher: $0.isThisToolsLauncher) }
-            info.msiInfo = detection.msiInfo.map { Dictionary($0.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+            info.msi = detection.msiInfo.map { $0.jsonObject() }
+            info.msiInfo = detection.msiInfo.map { $0.jsonObject(elementNames: true) }
             try Terminal.json(info)
             return
         }
@@ -111,5 +112,7 @@ struct InfoJSON: Encodable {
     var entryCount: Int? = nil
     var encryptionInfo: [String: String] = [:]
     var launcher: Launcher? = nil
+    var msi: [String: String]? = nil
+    /// The 0.1 name of `msi` (Detection.xml's element names as keys), written until the next release.
     var msiInfo: [String: String]? = nil
 }

@@ -19,6 +19,7 @@ struct IntuneWinTool: ParsableCommand {
           2  usage error (bad arguments, setup file outside the source folder, output inside it)
           3  input unreadable or malformed (not a zip, truncated, bad Detection.xml, unsafe entry names)
           4  output cannot be written (exists without -q/--force, permissions, disk full)
+          5  nothing found (ime-log: no IME records in the logs, or the --app is not in them)
           130  interrupted by SIGINT (143: SIGTERM); partial output is removed
         """,
         version: "intunewin-tool \(version) (writes Microsoft tool version \(Packager.toolVersion); nested-zip launcher install.exe sha256 \(NativeLauncher.sha256))",

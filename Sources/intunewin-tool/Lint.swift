@@ -35,7 +35,8 @@ struct Lint: ParsableCommand {
     @OptionGroup var format: OutputFormatOptions
 
     func run() throws {
-        let (findings, excluded) = try Linter.lint(sourceFolder: source.content, setupFile: source.setup, excludes: source.exclude, output: output)
+        let (findings, excluded) = try Linter.lint(sourceFolder: source.content, setupFile: source.setup, excludes: source.exclude, output: output,
+                                                       followingLinksOutside: source.followLinks)
         if format.json {
             try Terminal.json(LintJSON(source: source.content, setupFile: source.setup, clean: findings.isEmpty,
                                        findings: findings.map { .init(rule: $0.rule.rawValue, path: $0.path, message: $0.fullMessage) },

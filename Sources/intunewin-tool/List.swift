@@ -18,24 +18,25 @@ struct List: ParsableCommand {
             try Terminal.json(zip.entries)
             return
         }
-        Terminal.line("Modified             Size          Compressed    CRC-32    Name")
+        Terminal.line("Modified             Size          Compressed    CRC-32    Name (as stored)")
         // Sizes are as declared: a hostile zip may declare sums past 2^64, shown as such, never trapped on.
-        var total: UInt64 = 0, overflowed = false
+        var total: UInt64 = 0, overflowed = false, unsafe = 0
         for e in zip.entries {
             let (sum, overflow) = total.addingReportingOverflow(e.uncompressedSize)
             (total, overflowed) = overflow ? (.max, true) : (sum, overflowed)
-            Terminal.line("\(e.modified.text)  \(col(e.uncompressedSize))  \(col(e.compressedSize))  \(hex(e.crc32))  \(e.portableName)")
+            let warning = e.unsafeNameReason.map { "  <- UNSAFE: \($0)" } ?? ""
+            if !warning.isEmpty { unsafe += 1 }
+            Terminal.line("\(e.modified.text)  \(col(e.uncompressedSize))  \(col(e.compressedSize))  \(hex32(e.crc32))  \(Terminal.printable(e.name))\(warning)")
         }
-        Terminal.line("\(zip.entries.count) entries, \(overflowed ? "declared sizes add up to more than \(UInt64.max) bytes" : Terminal.bytes(total))")
+        let count = zip.entries.count
+        Terminal.line("\(count) \(count == 1 ? "entry" : "entries"), \(overflowed ? "declared sizes add up to more than \(UInt64.max) bytes" : Terminal.bytes(total))")
+        if unsafe > 0 {
+            Terminal.warning("\(file): \(unsafe) \(unsafe == 1 ? "entry has a name" : "entries have names") that could write outside an output folder; unpack and verify refuse this package")
+        }
     }
 
     private func col(_ n: UInt64) -> String {
         let s = String(n)
         return String(repeating: " ", count: max(0, 12 - s.count)) + s
     }
-}
-
-func hex(_ v: UInt32) -> String {
-    let s = String(v, radix: 16)
-    return String(repeating: "0", count: 8 - s.count) + s
 }

@@ -35,6 +35,9 @@ struct SourceOptions: ParsableArguments {
 
     @Option(name: .customLong("exclude"), help: ArgumentHelp("Leave out files matching this pattern (repeatable; .gitignore-like: *.log, .git, docs/*.md, build/; also read from <source>/.intunewinignore).", valueName: "glob"))
     var exclude: [String] = []
+
+    @Flag(name: .customLong("follow-links"), help: "Pack what symbolic links leaving the source folder point to (otherwise such a link is an error naming it; links inside the folder are always followed).")
+    var followLinks = false
 }
 
 /// `-q`: no progress line (pack's `-q` also overwrites, as Microsoft's tool does; elsewhere `--force` does).

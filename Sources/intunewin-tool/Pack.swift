@@ -48,7 +48,7 @@ struct Pack: ParsableCommand {
     @Option(name: .customLong("extract-to"), help: ArgumentHelp("With --nested-zip: persistent folder on the device (default %ProgramData%\\IntuneWin\\<name>\\<payload digest prefix>).", valueName: "path"))
     var extractTo: String?
 
-    @Option(name: .customLong("setup-args"), help: ArgumentHelp("With --nested-zip: arguments for the setup (MSI setups get msiexec /i … /qn).", valueName: "args"))
+    @Option(name: .customLong("setup-args"), help: ArgumentHelp("With --nested-zip: arguments for the setup (MSI setups get msiexec /i <msi> /qn).", valueName: "args"))
     var setupArgs: String?
 
     @Option(name: .customLong("uninstall-cmd"), help: ArgumentHelp("With --nested-zip: command line that install.ps1 -Uninstall runs from the persistent folder.", valueName: "cmd"))
@@ -111,6 +111,7 @@ struct Pack: ParsableCommand {
         request.overwrite = quiet || silent || overwrite.force
         request.catalogFolder = catalog
         request.excludes = source.exclude
+        request.followsLinksOutside = source.followLinks
         request.strict = strict
         request.checksFreeSpace = !noSizeLimits
         if let threads { request.compression.threads = threads }
@@ -164,7 +165,8 @@ struct Pack: ParsableCommand {
 }
 
 /// `pack --format.json`: the package written, its Detection.xml facts, the findings worded in this tool's
-/// options, and the nested-zip launcher's commands. `msiInfo` and `nested` are null when absent.
+/// options, and the nested-zip launcher's commands. `msi` and `nested` are null when absent.
+/// `entries` and `msiInfo` are the 0.1 names of `entryCount` and `msi`, written until the next release.
 struct PackJSON: Encodable {
     struct Nested: Encodable {
         var launcher, launcherFile, launcherSHA256, installCommand, uninstallCommand, extractTo, payloadSHA256, detectionHint: String
@@ -173,6 +175,7 @@ struct PackJSON: Encodable {
     var entries: Int
     var sourceBytes, unencryptedContentSize, encryptedSize, packageSize: UInt64
     var fileDigest, fileDigestAlgorithm: String
+    var msi: [String: String]?
     var msiInfo: [String: String]?
     var warnings, excluded: [String]
     var nested: Nested?
@@ -183,7 +186,8 @@ struct PackJSON: Encodable {
         entries = result.entryCount; sourceBytes = result.sourceBytes; unencryptedContentSize = d.unencryptedContentSize
         encryptedSize = result.encryptedSize; packageSize = result.packageSize
         fileDigest = Terminal.base64(d.encryptionInfo.fileDigest); fileDigestAlgorithm = d.encryptionInfo.fileDigestAlgorithm
-        msiInfo = d.msiInfo.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.name, $0.value) }) }
+        msi = d.msiInfo.map { $0.jsonObject() }
+        msiInfo = d.msiInfo.map { $0.jsonObject(elementNames: true) }
         self.warnings = warnings
         excluded = result.excluded
         nested = result.nested.map {
@@ -194,19 +198,22 @@ struct PackJSON: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case output, name, setupFile, toolVersion, entries, sourceBytes, unencryptedContentSize, encryptedSize, packageSize,
-             fileDigest, fileDigestAlgorithm, msiInfo, warnings, excluded, nested
+        case output, name, setupFile, toolVersion, entryCount, sourceBytes, unencryptedContentSize, encryptedSize, packageSize,
+             fileDigest, fileDigestAlgorithm, msi, warnings, excluded, nested
+        case entries, msiInfo  // the 0.1 names, until the next release
+
     }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(output, forKey: .output); try c.encode(name, forKey: .name); try c.encode(setupFile, forKey: .setupFile)
-        try c.encode(toolVersion, forKey: .toolVersion); try c.encode(entries, forKey: .entries)
+        try c.encode(toolVersion, forKey: .toolVersion); try c.encode(entries, forKey: .entryCount)
         try c.encode(sourceBytes, forKey: .sourceBytes); try c.encode(unencryptedContentSize, forKey: .unencryptedContentSize)
         try c.encode(encryptedSize, forKey: .encryptedSize); try c.encode(packageSize, forKey: .packageSize)
         try c.encode(fileDigest, forKey: .fileDigest); try c.encode(fileDigestAlgorithm, forKey: .fileDigestAlgorithm)
-        try c.encode(msiInfo, forKey: .msiInfo)  // null without an MSI setup
+        try c.encode(msi, forKey: .msi)          // null without an MSI setup
         try c.encode(warnings, forKey: .warnings); try c.encode(excluded, forKey: .excluded)
         try c.encode(nested, forKey: .nested)    // null unless --nested-zip
+        try c.encode(entries, forKey: .entries); try c.encode(msiInfo, forKey: .msiInfo)
     }
 }

@@ -11,6 +11,22 @@ enum Terminal {
     static func line(_ text: String) { print(text) }
 
     static func error(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: error: \(text)\n".utf8)) }
+    /// `text` with control characters shown as `\xNN`: a hostile entry name cannot move the cursor,
+    /// clear the screen or forge a line of output.
+    static func printable(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                let digits = String(scalar.value, radix: 16)
+                out += "\\x" + (digits.count == 1 ? "0" : "") + digits
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     static func warning(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: warning: \(text)\n".utf8)) }
     static func hint(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: \(text)\n".utf8)) }
 
@@ -178,6 +194,7 @@ extension IntuneWinError.Remedy {
         case .giveDeviceKeyPassword: return "give its password with --device-key-password"
         case .giveAsDecryptInfo: return "give it with --decrypt-info and the device's private key (--device-key)"
         case .exclude(let pattern): return "leave it out with --exclude '\(pattern)' or a line \(pattern) in \(ExcludeRules.ignoreFileName)"
+        case .followLinks(let pattern): return "add --follow-links to pack what it points to, or leave it out with --exclude '\(pattern)'"
         case .packNested: return "consider pack --nested-zip"
         case .outputOutsideSource: return "choose an output outside it with -o"
         case .giveContentKeys: return "decrypt or unpack it with its keys: --encryption-info FILE, --key B64 --iv B64, or --decrypt-info FILE --device-key KEY"
@@ -189,13 +206,15 @@ extension IntuneWinError {
     /// The one-line message the tool prints: the library's description, then the advice if any.
     var message: String { remedy.map { "\(description); \($0.advice)" } ?? description }
 
-    /// The process exit code for this kind: 1 check failed, 2 usage, 3 bad input, 4 cannot write, 130 interrupted.
+    /// The process exit code for this kind: 1 check failed, 2 usage, 3 bad input, 4 cannot write, 5 nothing
+    /// found, 130 interrupted.
     var exitCode: Int32 {
         switch kind {
         case .checkFailed: return 1
         case .usage: return 2
         case .badInput: return 3
         case .cannotWrite: return 4
+        case .nothingFound: return 5
         case .interrupted: return 130
         }
     }

@@ -24,22 +24,27 @@ struct Verify: ParsableCommand {
     @Option(name: .customLong("exclude"), help: ArgumentHelp("With -c: what pack left out (repeatable; the folder's .intunewinignore applies too).", valueName: "glob"))
     var exclude: [String] = []
 
+    @Flag(name: .customLong("follow-links"), help: "With -c: follow symbolic links that leave the folder, as pack --follow-links did.")
+    var followLinks = false
+
     @OptionGroup var format: OutputFormatOptions
     @OptionGroup var quietness: QuietOptions
     @OptionGroup var sizeLimits: SizeLimitOptions
 
     func validate() throws {
         if content == nil && !exclude.isEmpty { throw ValidationError("--exclude goes with -c (the source folder to compare)") }
+        if content == nil && followLinks { throw ValidationError("--follow-links goes with -c (the source folder to compare)") }
     }
 
     func run() throws {
         let package = try IntuneWinPackage(path: file)
         let progress = ProgressLine(waiting: "opening \(file)", enabled: !(format.json || quietness.quiet))
         defer { progress.finish() }  // also on an error: the message starts on a clean line
-        let report = try Verifier.verify(package, source: content, excludes: exclude, limits: sizeLimits.limits, progress: progress.update)
+        let report = try Verifier.verify(package, source: content, excludes: exclude,
+                                         followingLinksOutside: followLinks, limits: sizeLimits.limits, progress: progress.update)
         progress.finish()
         if format.json {
-            try Terminal.json(VerifyJSON(file: file, passed: report.passed, entries: report.entryCount,
+            try Terminal.json(VerifyJSON(file: file, passed: report.passed, entryCount: report.entryCount,
                                          checks: report.checks.map { .init(name: $0.name, outcome: $0.outcome.rawValue, detail: $0.fullDetail) }))
         } else {
             for check in report.checks {
@@ -60,10 +65,21 @@ struct Verify: ParsableCommand {
 }
 
 /// `verify --json`: every check with its outcome and detail (remedies worded in this tool's options).
+/// `entries` is the 0.1 name of `entryCount`, written until the next release.
 struct VerifyJSON: Encodable {
     struct Check: Encodable { var name, outcome, detail: String }
     var file: String
     var passed: Bool
-    var entries: Int
+    var entryCount: Int
     var checks: [Check]
+    var entries: Int { entryCount }
+
+    enum CodingKeys: String, CodingKey { case file, passed, entryCount, checks, entries }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(file, forKey: .file); try c.encode(passed, forKey: .passed)
+        try c.encode(entryCount, forKey: .entryCount); try c.encode(checks, forKey: .checks)
+        try c.encode(entries, forKey: .entries)
+    }
 }

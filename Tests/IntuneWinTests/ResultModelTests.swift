@@ -45,7 +45,7 @@ final class ResultModelTests: XCTestCase {
         let only = try report.only(app: id.uppercased())
         XCTAssertEqual(only.apps.map(\.id), [id])
         XCTAssertTrue(only.findings.allSatisfy { $0.appID == id })
-        let unknown = assertThrows(.badInput) { try report.only(app: "nosuch") }
+        let unknown = assertThrows(.nothingFound) { try report.only(app: "nosuch") }
         XCTAssertTrue(unknown?.reason.contains(id) ?? false, "names the apps that are there: \(String(describing: unknown))")
     }
 
@@ -67,7 +67,7 @@ final class ResultModelTests: XCTestCase {
         let report = try IMELogAnalyzer.analyze(paths: [TestSupport.imeLogs + "/ime2021_available-app_install-success_cleanup.log"])
         for include in [false, true] {
             let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(IMELogJSON(report, includeContentInfo: include))) as? [String: Any]
-            XCTAssertEqual(object?["records"] as? Int, report.recordCount)
+            XCTAssertEqual(object?["recordCount"] as? Int, report.recordCount)
             let apps = try XCTUnwrap(object?["apps"] as? [[String: Any]])
             XCTAssertEqual(apps.count, report.apps.count)
             XCTAssertEqual(apps.allSatisfy { $0["contentInfo"] != nil }, include)

@@ -264,7 +264,7 @@ final class SourceTreeTests: XCTestCase {
         let outside = try makeFolder()
         let target = try file(outside, "target.bin", "12345", mtime: 1_400_000_000)
         link(root + "/link.bin", to: target)
-        let entries = try SourceTree.scan(root: root)
+        let entries = try SourceTree.scan(root: root, followingLinksOutside: true)
         XCTAssertEqual(entries, [SourceEntry(kind: .file(size: 5), components: ["link.bin"], path: root + "/link.bin",
                                              modificationTime: 1_400_000_000)])
     }
@@ -276,7 +276,41 @@ final class SourceTreeTests: XCTestCase {
         try folder(outside, "empty")
         try file(root, "z.txt")
         link(root + "/linked", to: outside)
-        XCTAssertEqual(try names(root), ["z.txt", "linked\\empty\\", "linked\\inner\\a.txt"])
+        XCTAssertEqual(try SourceTree.scan(root: root, followingLinksOutside: true).map(\.zipName),
+                       ["z.txt", "linked\\empty\\", "linked\\inner\\a.txt"])
+    }
+
+    func testLinksLeavingTheRootAreRefusedNamingTheLink() throws {
+        let root = try makeFolder()
+        let outside = try makeFolder()
+        try file(root, "a.txt")
+        let target = try file(outside, "secret.bin", "x")
+        try folder(root, "sub")
+        link(root + "/sub/file-link", to: target)
+        let error = try XCTUnwrap(scanError(root))
+        XCTAssertEqual(error.path, root + "/sub/file-link")
+        XCTAssertEqual(error.kind, .badInput)
+        XCTAssertTrue(error.reason.contains("leads outside the source folder") && error.reason.contains("secret.bin"), error.reason)
+        XCTAssertEqual(error.remedy, .followLinks(orExclude: "file-link"))
+        // A relative link climbing out is the same, and so is a link to an outside folder.
+        let other = try makeFolder()
+        try folder(outside, "dir")
+        link(other + "/up", to: "../" + (outside as NSString).lastPathComponent + "/dir")
+        XCTAssertTrue(try XCTUnwrap(scanError(other)).reason.contains("leads outside"))
+        // Left out by the caller's exclude rule, it is passed over.
+        XCTAssertEqual(try SourceTree.scan(root: root, skipping: { $0.last == "file-link" }).map(\.zipName), ["a.txt"])
+    }
+
+    func testLinksStayingInsideTheRootAreFollowed() throws {
+        let root = try makeFolder()
+        try file(root, "bin/real.exe", "12345")
+        link(root + "/setup.exe", to: "bin/real.exe")
+        link(root + "/alias", to: root + "/bin")
+        XCTAssertEqual(try names(root), ["setup.exe", "alias\\real.exe", "bin\\real.exe"])
+        // The root reached through a link of its own: inside is judged by the real path.
+        let viaLink = try makeFolder() + "/root-link"
+        link(viaLink, to: root)
+        XCTAssertEqual(try SourceTree.scan(root: viaLink).count, 3)
     }
 
     func testFolderLoopIsAnError() throws {

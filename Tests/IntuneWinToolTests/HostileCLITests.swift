@@ -70,6 +70,29 @@ final class HostileCLITests: ToolTestCase {
         }
     }
 
+    func testListShowsStoredNamesAndFlagsUnsafeOnes() throws {
+        let package = try wrapped(try pythonZip([("setup.exe", "MZ"), ("bin\\tool.dll", "ok"), ("..\\evil.txt", "escaped"),
+                                                 ("new\u{1B}[2Jline.txt", "escape sequence")], scratch: scratch))
+        let list = try tool("list", package.path)
+        assertExit(list, 0, list.summary)
+        let lines = list.out.split(separator: "\n").map(String.init)
+        XCTAssertTrue(list.out.contains("bin\\tool.dll"), "the name as stored, with Microsoft's backslash: \(list.out)")
+        let evil = try XCTUnwrap(lines.first { $0.contains("evil.txt") }, list.out)
+        XCTAssertTrue(evil.contains("..\\evil.txt") && evil.contains("UNSAFE") && evil.contains("'..'"), evil)
+        XCTAssertFalse(lines.first { $0.contains("tool.dll") }!.contains("UNSAFE"))
+        XCTAssertFalse(list.out.contains("\u{1B}"), "control characters are shown escaped")
+        XCTAssertTrue(list.out.contains("new\\x1b[2Jline.txt"), list.out)
+        XCTAssertEqual(list.errLines.count, 1, list.summary)
+        XCTAssertTrue(list.err.contains("warning") && list.err.contains("1 entry") && list.err.contains("unpack and verify refuse"), list.summary)
+
+        let json = try tool("list", package.path, "--json")
+        assertExit(json, 0, json.summary)
+        let entries = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
+        let stored = entries.compactMap { $0["storedName"] as? String }
+        XCTAssertTrue(stored.contains("bin\\tool.dll") && stored.contains("..\\evil.txt"), "\(stored)")
+        XCTAssertEqual(entries.filter { $0["unsafe"] != nil }.compactMap { $0["path"] as? String }, ["../evil.txt"])
+    }
+
     func testLookAlikeDotsAreOrdinaryNamesInsideTheOutput() throws {
         let names = ["\u{FF0E}\u{FF0E}/x.txt", "\u{2024}\u{2024}/y.txt"]
         let package = try wrapped(try pythonZip([("setup.exe", "MZ")] + names.map { ($0, "inside") }, scratch: scratch))

@@ -73,10 +73,56 @@ final class ImeLogCommandTests: ToolTestCase {
         try write("not an IME log\n", to: logs.appending("unrelated.txt"))
         let result = try imeLog(logs.path, "--json")
         assertExit(result, 0)
-        XCTAssertEqual(number(try result.jsonObject()["records"]), 435)
+        XCTAssertEqual(number(try result.jsonObject()["recordCount"]), 435)
         let missing = try imeLog(scratch.appending("nope.log").path)
         assertExit(missing, 3)
         assertOneLineError(missing, naming: "nope.log")
+    }
+
+    func testFolderOfRenamedLogsIsReadWhole() throws {
+        // Logs collected from devices and renamed: no IME-style name, every *.log is read in name order.
+        let logs = scratch.appending("collected")
+        try makeFolder(logs)
+        for (name, sample) in [("device1.log", "ime2021_available-app_install-failed-exit1-unmapped.log"),
+                               ("device2.log", "ime2021_available-app_install-success_cleanup.log")] {
+            try write(try Data(contentsOf: Self.logs.appending(sample)), to: logs.appending(name))
+        }
+        try write("notes, not a log\n", to: logs.appending("notes.txt"))
+        let result = try imeLog(logs.path, "--json")
+        XCTAssertTrue([0, 1].contains(result.status), result.summary)
+        let json = try result.jsonObject()
+        XCTAssertEqual((json["apps"] as? [Any])?.count, 2, result.out)
+        let one = try imeLog(Self.logs.appending("ime2021_available-app_install-failed-exit1-unmapped.log").path, "--json")
+        let two = try imeLog(Self.logs.appending("ime2021_available-app_install-success_cleanup.log").path, "--json")
+        XCTAssertEqual(number(json["recordCount"]), number(try one.jsonObject()["recordCount"])! + number(try two.jsonObject()["recordCount"])!)
+    }
+
+    func testNothingFoundIsAnErrorWithItsOwnExitCode() throws {
+        let empty = scratch.appending("no-logs")
+        try makeFolder(empty)
+        try write("x", to: empty.appending("readme.txt"))
+        let folder = try imeLog(empty.path)
+        assertExit(folder, 5, folder.summary)
+        assertOneLineError(folder, naming: "no-logs")
+        XCTAssertTrue(folder.err.contains("IntuneManagementExtension*.log") && folder.err.contains("*.log"), folder.summary)
+
+        let text = path("notes.log")
+        try write("Meeting notes\nnothing about Intune here\n", to: text)
+        let notLog = try imeLog(text.path)
+        assertExit(notLog, 5, notLog.summary)
+        assertOneLineError(notLog, naming: "notes.log")
+        XCTAssertTrue(notLog.err.contains("no IME log records"), notLog.summary)
+        XCTAssertEqual(notLog.out, "", "no half report on stdout")
+
+        let emptyFile = path("empty.log")
+        try write("", to: emptyFile)
+        assertExit(try imeLog(emptyFile.path, "--json"), 5)
+
+        let sample = Self.logs.appending("ime2021_available-app_install-success_cleanup.log").path
+        let noApp = try imeLog(sample, "--app", "00000000-0000-0000-0000-000000000000")
+        assertExit(noApp, 5, noApp.summary)
+        XCTAssertEqual(noApp.errLines.count, 1, noApp.summary)
+        XCTAssertTrue(noApp.err.contains("is not in the logs") && noApp.err.contains("apps: "), noApp.summary)
     }
 
     /// A real log with damaged numbers spliced in (found by the JSON schema test): sizes beyond 64 bits,

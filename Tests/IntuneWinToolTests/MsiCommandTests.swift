@@ -18,9 +18,9 @@ final class MsiCommandTests: ToolTestCase {
         assertExit(result, 0)
         let object = try result.jsonObject()
         XCTAssertEqual(object["name"] as? String, "AutoElevate")
-        let info = try XCTUnwrap(object["msiInfo"] as? [String: String])
-        XCTAssertEqual(info["MsiIncludesServices"], "false")
-        XCTAssertEqual(info["MsiPublisher"], "CyberFOX LLC")
+        let info = try XCTUnwrap(object["msi"] as? [String: String])
+        XCTAssertEqual(info["includesServices"], "false")
+        XCTAssertEqual(info["publisher"], "CyberFOX LLC")
         XCTAssertEqual(number((object["facts"] as? [String: Any])?["services"]), 2)
         XCTAssertEqual((object["differencesFromMicrosoft"] as? [String])?.count, 1)
         let tables = try XCTUnwrap(object["tables"] as? [[String: Any]])
@@ -51,7 +51,7 @@ final class MsiCommandTests: ToolTestCase {
         XCTAssertTrue(packed.err.contains("nested-zip"), packed.summary)
         let info = try tool("info", path("out/app.intunewin").path, "--json").jsonObject()
         XCTAssertEqual(info["name"] as? String, "Prüfprodukt Größe")
-        XCTAssertEqual((info["msiInfo"] as? [String: String])?["MsiExecutionContext"], "Any")
+        XCTAssertEqual((info["msi"] as? [String: String])?["executionContext"], "Any")
     }
 
     func testNotACompoundFileIsBadInput() throws {
@@ -70,13 +70,13 @@ final class MsiCommandTests: ToolTestCase {
         }
         assertExit(try execute("wixl", ["-o", path("fix.mst").path, src.appending("machine.wxs").path], in: src), 0)
         let transform = try tool("msi", path("fix.mst").path, "--json").jsonObject()
-        XCTAssertNil(transform["msiInfo"])
+        XCTAssertNil(transform["msi"]); XCTAssertNil(transform["msiInfo"])
         XCTAssertEqual(transform["kind"] as? String, "mst")
         XCTAssertEqual((transform["summaryInformation"] as? [String: Any])?["Subject"] as? String, "Machine Product")
 
         assertExit(try execute("msibuild", [path("empty.msp").path, "-s", "Empty patch"]), 0)
         let patch = try tool("msi", path("empty.msp").path, "--json").jsonObject()
-        XCTAssertNil(patch["msiInfo"])
+        XCTAssertNil(patch["msi"]); XCTAssertNil(patch["msiInfo"])
         XCTAssertEqual((patch["summaryInformation"] as? [String: Any])?["Subject"] as? String, "Empty patch")
     }
 }

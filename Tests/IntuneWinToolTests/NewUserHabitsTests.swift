@@ -54,6 +54,16 @@ final class NewUserHabitsTests: ToolTestCase {
         XCTAssertTrue(path("out/setup.intunewin").exists, packed.summary)
     }
 
+    /// The man page is generated from the same texts, and its generator drops every non-ASCII character
+    /// (`msiexec /i … /qn` became `msiexec /i  /qn`): help stays ASCII.
+    func testEveryHelpTextIsASCII() throws {
+        let dump = try tool("--experimental-dump-help")
+        assertExit(dump, 0, dump.summary)
+        XCTAssertTrue(dump.out.contains("\"ime-log\""), "not the whole command tree: \(dump.out.prefix(200))")
+        let offending = dump.out.split(separator: "\n").filter { $0.unicodeScalars.contains { !$0.isASCII } }
+        XCTAssertEqual(offending, [], "non-ASCII characters in help texts")
+    }
+
     func testTyposGetDidYouMeanAndHelpIsEverywhere() throws {
         let src = try app()
         let cases: [([String], String)] = [

@@ -81,7 +81,7 @@ final class SampleTests: ToolTestCase {
         assertExit(result, 0)
         let info = try result.jsonObject()
         XCTAssertEqual(info["setupFile"] as? String, parts["SetupFile"])
-        XCTAssertNotNil(info["msiInfo"], "sample 09 is an MSI: MsiInfo expected\n\(result.out)")
+        XCTAssertNotNil(info["msi"], "sample 09 is an MSI: MsiInfo expected\n\(result.out)")
         assertSecretsAbsent(result, parts, "Detection.xml")
     }
 

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #endif
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <malloc.h>
 #endif
 #include <stdint.h>
@@ -37,6 +38,17 @@ static inline int csystem_mallopt(csystem_malloc_parameter parameter, int value)
 static inline int csystem_start_writeback(int fd, int64_t offset, int64_t length) {
 #ifdef __linux__
     return sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd; (void)offset; (void)length;
+    return 0;
+#endif
+}
+
+/// Frees a byte range of a file (fallocate with FALLOC_FL_PUNCH_HOLE, size kept): its page-cache pages and
+/// disk blocks go at once, dirty or not. 0 on success, -1 with errno set; 0 where the call does not exist.
+static inline int csystem_punch_hole(int fd, int64_t offset, int64_t length) {
+#ifdef __linux__
+    return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
 #else
     (void)fd; (void)offset; (void)length;
     return 0;

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import CSystem
 
 /// The compressed bytes of one large entry, held until its CRC-32 and compressed size are known, since
 /// Microsoft's layout puts both in the local header before the data: in memory up to `memoryLimit`, the
@@ -48,6 +49,10 @@ final class CompressedSpool {
             let n = buffer.withUnsafeMutableBytes { SystemCall.readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: offset) }
             guard n == want else { throw failure("cannot read the temporary file back") }
             try buffer.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            // What has been read is freed at once (pages and blocks): the output written next reuses those
+            // pages instead of taking fresh memory, and the spool never reaches the disk. Best effort: a file
+            // system without hole punching frees it all at close instead.
+            _ = csystem_punch_hole(fd, Int64(offset), Int64(n))
             offset += UInt64(n)
         }
         close(fd)

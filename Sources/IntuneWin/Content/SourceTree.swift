@@ -13,7 +13,10 @@ public enum SourceTree {
     /// Order (the .NET Framework enumeration on NTFS, predicted for Windows and agreeing with the real
     /// samples): a folder's whole listing sorted by NTFS name order, emitting its files and empty folders
     /// in that order, then each non-empty sub-folder in the same order, recursively (depth-first pre-order).
-    /// Everything is included (dot-files too); symbolic links are followed like Microsoft's tool does.
+    /// Everything is included (dot-files too); symbolic links are followed like Microsoft's tool does, as
+    /// long as they stay inside `root`. A link whose target lies outside it (`../shared.dll`, `/opt/x`) is an
+    /// error naming the link unless `followingLinksOutside` is set (tar's and rsync's habit): otherwise a
+    /// stray link would quietly ship files from elsewhere on the build machine.
     ///
     /// Throws `IntuneWinError` (bad input) for anything the tool would fail on or that cannot be packed
     /// faithfully: an unreadable file or folder, a broken symbolic link, a link loop, a FIFO, socket or
@@ -21,7 +24,8 @@ public enum SourceTree {
     /// Only metadata is read (no file contents), and the walk is iterative, so deep trees are fine.
     /// `skipping` names what will be left out anyway (exclude patterns): such an entry that could not be
     /// packed (a FIFO, a broken link, an unreadable file) is passed over instead of failing the scan.
-    public static func scan(root: String, skipping: (([String]) -> Bool)? = nil) throws -> [SourceEntry] {
+    public static func scan(root: String, skipping: (([String]) -> Bool)? = nil,
+                            followingLinksOutside: Bool = false) throws -> [SourceEntry] {
         let rootPath = absolute(root)
         var rootStatus = stat()
         guard stat(rootPath, &rootStatus) == 0 else {
@@ -31,6 +35,8 @@ public enum SourceTree {
         guard FileType(rootStatus) == .directory else {
             throw IntuneWinError.badInput(rootPath, "not a folder")
         }
+        // Links are judged by where they really lead, against where the root really is.
+        let containment = followingLinksOutside ? nil : LinkContainment(root: rootPath)
 
         // Every folder walked so far, with its parent's index, so a folder's ancestors can be found for loop checks.
         var folders = [WalkedFolder(identity: FileIdentity(rootStatus), parent: nil)]
@@ -47,7 +53,8 @@ public enum SourceTree {
             }
             defer { closedir(directory) }
             let descriptor = dirfd(directory)
-            let children = try listChildren(of: directory, descriptor: descriptor, path: folder.path) {
+            let children = try listChildren(of: directory, descriptor: descriptor, path: folder.path,
+                                            containment: containment) {
                 skipping?(folder.components + [$0]) ?? false
             }
             let sortKeys = children.map { keys.key(for: $0.name) }
@@ -146,9 +153,34 @@ public enum SourceTree {
         }
     }
 
-    /// Reads a folder's names (without "." and "..") and stats each one, following symbolic links.
+    /// Where the walk's root really is, to tell links that stay inside it from links that leave it.
+    private struct LinkContainment {
+        let realRoot: String
+
+        init(root: String) {
+            realRoot = realPath(root) ?? root
+        }
+
+        /// The real target of the link at `path` when it lies outside the root; nil when it stays inside
+        /// (or cannot be resolved: the caller's stat reports broken links and loops).
+        func outsideTarget(of path: String) -> String? {
+            guard let target = realPath(path) else { return nil }
+            let prefix = realRoot.hasSuffix("/") ? realRoot : realRoot + "/"
+            return target == realRoot || target.hasPrefix(prefix) ? nil : target
+        }
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Reads a folder's names (without "." and "..") and stats each one, following symbolic links; a link
+    /// that leaves the root is refused when `containment` is given.
     private static func listChildren(of directory: DirectoryStream, descriptor: Int32,
-                                     path folder: String, skipping: (String) -> Bool) throws -> [Child] {
+                                     path folder: String, containment: LinkContainment?,
+                                     skipping: (String) -> Bool) throws -> [Child] {
         var children: [Child] = []
         while true {
             errno = 0
@@ -163,9 +195,25 @@ public enum SourceTree {
                 if skipping(name) { continue }
                 throw linkOrReadError(errno, descriptor: descriptor, name: name, path: join(folder, name))
             }
+            if let containment, isLink(item, name: name, in: descriptor),
+               let target = containment.outsideTarget(of: join(folder, name)) {
+                if skipping(name) { continue }
+                throw IntuneWinError.badInput(join(folder, name), "symbolic link leads outside the source folder (to \(target))",
+                                              remedy: .followLinks(orExclude: name))
+            }
             children.append(Child(name: name, status: status))
         }
         return children
+    }
+
+    /// True when the folder entry is a symbolic link (from readdir's type, or lstat when the file system
+    /// does not say).
+    private static func isLink(_ item: UnsafeMutablePointer<dirent>, name: String, in descriptor: Int32) -> Bool {
+        let type = item.pointee.d_type
+        if type == UInt8(DT_LNK) { return true }
+        if type != UInt8(DT_UNKNOWN) { return false }
+        var own = stat()
+        return fstatat(descriptor, name, &own, AT_SYMLINK_NOFOLLOW) == 0 && UInt32(own.st_mode) & 0o170000 == 0o120000
     }
 
     /// The entry's name, nil for "." and "..". Throws for names the inner zip cannot carry faithfully.

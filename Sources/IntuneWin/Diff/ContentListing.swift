@@ -40,7 +40,8 @@ final class ContentListing {
                             modified: entry.modified, unixTime: nil, origin: .entry(entry))
             }
         } else {
-            all = try SourceTree.scan(root: side.path).map { source in
+            // Diff only reads: links are followed wherever they lead, as a file manager would show them.
+            all = try SourceTree.scan(root: side.path, followingLinksOutside: true).map { source in
                 let isFolder = source.kind == .emptyFolder
                 var size: UInt64 = 0
                 if case .file(let fileSize) = source.kind { size = fileSize }

@@ -56,7 +56,10 @@ public struct DiffJSON: Encodable {
         static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", Int($0)) }.joined() }
     }
 
-    enum CodingKeys: String, CodingKey { case a, b, identical, metadata, added, removed, changed, entries, unchanged }
+    enum CodingKeys: String, CodingKey {
+        case a, b, identical, metadata, added, removed, changed, entryCount, unchangedCount
+        case entries, unchanged  // the 0.1 names of entryCount and unchangedCount, until the next release
+    }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -67,6 +70,8 @@ public struct DiffJSON: Encodable {
         try c.encode(report.added.map(Item.init), forKey: .added)
         try c.encode(report.removed.map(Item.init), forKey: .removed)
         try c.encode(report.changed.map(Changed.init), forKey: .changed)
+        try c.encode(Counts(a: report.entriesA, b: report.entriesB), forKey: .entryCount)
+        try c.encode(report.unchanged, forKey: .unchangedCount)
         try c.encode(Counts(a: report.entriesA, b: report.entriesB), forKey: .entries)
         try c.encode(report.unchanged, forKey: .unchanged)
     }

@@ -17,15 +17,26 @@ public final class IMELogAnalyzer {
     public private(set) var recordCount = 0
     /// Damaged records among them.
     public private(set) var fragmentCount = 0
+    /// Records that are IME's: logged by one of its components, tagged the way it tags lines
+    /// (`[Win32App] …`), or recognised as an event. Zero means the files are not IME logs at all.
+    public private(set) var imeRecordCount = 0
 
     /// An analyzer with nothing read; feed it records in log order.
     public init() {}
 
-    /// Reads files (folders expanded by `IMELogFiles`) and analyses them.
+    /// Reads files (folders expanded by `IMELogFiles`) and analyses them. Throws `nothingFound` when not
+    /// one record is IME's (an empty file, another program's log, a text file), so a wrong path is never
+    /// reported as a device where nothing happened.
     public static func analyze(paths: [String]) throws -> IMELogReport {
         let analyzer = IMELogAnalyzer()
-        for path in try IMELogFiles.expand(paths) {
+        let files = try IMELogFiles.expand(paths)
+        for path in files {
             try CMTraceReader(path: path).forEach { analyzer.add($0) }
+        }
+        guard analyzer.imeRecordCount > 0 else {
+            let what = files.count == 1 ? files[0] : "\(files.count) files (\(files.prefix(3).map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))\(files.count > 3 ? ", …" : ""))"
+            throw IntuneWinError(.nothingFound, path: files.count == 1 ? files[0] : "",
+                                 (files.count == 1 ? "" : what + ": ") + "no IME log records (\(analyzer.recordCount) lines or records read, none written by the Intune Management Extension)")
         }
         return analyzer.report()
     }
@@ -37,6 +48,7 @@ public final class IMELogAnalyzer {
         let thread = record.thread ?? -1
         var installBehavior = false
         let event = IMEEvent.classify(record.message, installBehavior: &installBehavior)
+        if event != nil || installBehavior || Self.looksLikeIME(record) { imeRecordCount += 1 }
         if case .policies(let list)? = event {
             for policy in list { mergePolicy(policy); policyRecords[policy.id] = IMEEvidence(record) }
             return
@@ -71,6 +83,26 @@ public final class IMELogAnalyzer {
         apply(event, record: record, app: id)
     }
 
+    /// IME's own components, as CMTrace records name them (`component="AppWorkload"`).
+    private static let components: [[UInt8]] = (IMELogFiles.stems + ["IntuneManagementExtension"]).map { Array($0.lowercased().utf8) }
+
+    /// A record IME wrote: its component is one of IME's, or its message starts with a bracketed tag
+    /// (`[Win32App]`, `[Location Service]`) as IME's messages do. Byte tests only: runs on every record.
+    static func looksLikeIME(_ record: CMTraceRecord) -> Bool {
+        var message = record.message
+        let tagged = message.withUTF8 { bytes -> Bool in
+            guard bytes.count > 2, bytes[0] == UInt8(ascii: "[") else { return false }
+            let limit = min(bytes.count, 48)
+            guard let close = bytes[1..<limit].firstIndex(of: UInt8(ascii: "]")), close > 1 else { return false }
+            let first = bytes[1]
+            return (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A)
+        }
+        if tagged { return true }
+        guard !record.component.isEmpty else { return false }
+        let component = Array(record.component.lowercased().utf8)
+        return components.contains { component.starts(with: $0) }
+    }
+
     /// The apps in the order they first appeared, and the findings.
     public func report() -> IMELogReport {
         for (_, list) in orphans.sorted(by: { $0.key < $1.key }) { for (r, e) in list { unattributed.append(Self.loosePhase(e, r)) } }
@@ -78,7 +110,7 @@ public final class IMELogAnalyzer {
         unattributed.sort { ($0.evidence.source, $0.evidence.line) < ($1.evidence.source, $1.evidence.line) }
         let list = apps
         return IMELogReport(apps: list, findings: IMEFindings.find(in: list, unattributed: unattributed), recordCount: recordCount,
-                            fragmentCount: fragmentCount, unattributed: unattributed)
+                            fragmentCount: fragmentCount, imeRecordCount: imeRecordCount, unattributed: unattributed)
     }
 
     /// A phase for an event no app could be tied to.

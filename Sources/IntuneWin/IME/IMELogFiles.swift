@@ -3,12 +3,14 @@ import Foundation
 /// Which files to read for a list of paths, and in what order: a folder (IME's `Logs`) stands for its
 /// IME logs (`IntuneManagementExtension*.log`, `AppWorkload*.log`, `AppActionProcessor*.log`,
 /// `AgentExecutor*.log`), each stem's rotated generations (`<Stem>-YYYYMMDD-HHMMSS.log`) oldest first and
-/// the live file last, so records come out in the order they were written.
+/// the live file last, so records come out in the order they were written. A folder without such names
+/// (logs collected and renamed) stands for all its `*.log` files, in name order.
 public enum IMELogFiles {
     /// The log stems IME writes Win32 app lines to.
     public static let stems = ["IntuneManagementExtension", "AppWorkload", "AppActionProcessor", "AgentExecutor"]
 
-    /// Expands folders, keeps files as given; fails with `badInput` for a path that does not exist.
+    /// Expands folders, keeps files as given; fails with `badInput` for a path that does not exist and
+    /// with `nothingFound` for a folder without a single `.log` file.
     public static func expand(_ paths: [String]) throws -> [String] {
         var result: [String] = []
         for path in paths {
@@ -18,7 +20,13 @@ public enum IMELogFiles {
             }
             guard isFolder.boolValue else { result.append(path); continue }
             let names = try FileManager.default.contentsOfDirectory(atPath: path)
-            result += ordered(names).map { (path as NSString).appendingPathComponent($0) }
+            var chosen = ordered(names)
+            if chosen.isEmpty { chosen = names.filter { $0.lowercased().hasSuffix(".log") }.sorted() }
+            guard !chosen.isEmpty else {
+                throw IntuneWinError(.nothingFound, path: path, "no log files in the folder (looked for "
+                    + stems.map { "\($0)*.log" }.joined(separator: ", ") + ", then any *.log)")
+            }
+            result += chosen.map { (path as NSString).appendingPathComponent($0) }
         }
         return result
     }

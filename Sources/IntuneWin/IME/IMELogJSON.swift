@@ -13,20 +13,25 @@ public struct IMELogJSON: Encodable {
         self.includeContentInfo = includeContentInfo
     }
 
-    enum CodingKeys: String, CodingKey { case records, fragments, apps, findings }
+    enum CodingKeys: String, CodingKey {
+        case recordCount, fragmentCount, apps, findings
+        case records, fragments  // the 0.1 names of recordCount and fragmentCount, until the next release
+    }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(report.recordCount, forKey: .records)
-        try c.encode(report.fragmentCount, forKey: .fragments)
+        try c.encode(report.recordCount, forKey: .recordCount)
+        try c.encode(report.fragmentCount, forKey: .fragmentCount)
         try c.encode(report.apps.map { IMEAppJSON(app: $0, includeContentInfo: includeContentInfo) }, forKey: .apps)
         try c.encode(report.findings, forKey: .findings)
+        try c.encode(report.recordCount, forKey: .records)
+        try c.encode(report.fragmentCount, forKey: .fragments)
     }
 }
 
 extension IMELogReport {
-    /// Only the app with `id` (case-insensitive) and its findings. Throws a bad-input error naming the
-    /// apps that are in the logs when it is not among them.
+    /// Only the app with `id` (case-insensitive) and its findings. Throws a nothing-found error naming
+    /// the apps that are in the logs when it is not among them.
     public func only(app id: String) throws -> IMELogReport {
         let id = id.lowercased()
         var report = self
@@ -34,7 +39,7 @@ extension IMELogReport {
         report.findings = findings.filter { $0.appID == id }
         guard !report.apps.isEmpty else {
             let known = apps.prefix(5).map(\.id).joined(separator: ", ") + (apps.count > 5 ? ", …" : "")
-            throw IntuneWinError(.badInput, path: "", "app \(id) is not in the logs" + (apps.isEmpty ? " (no app found)" : " (apps: \(known))"))
+            throw IntuneWinError(.nothingFound, path: "", "app \(id) is not in the logs" + (apps.isEmpty ? " (no app found)" : " (apps: \(known))"))
         }
         return report
     }

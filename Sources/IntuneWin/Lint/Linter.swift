@@ -14,9 +14,11 @@ public enum Linter {
     /// Returns the findings and the relative paths ("/"-separated) the excludes left out.
     /// Throws the usage errors pack would (missing source, setup outside it, a bad pattern) and when the
     /// setup file itself is excluded; bad-input errors for an unreadable source or MSI.
-    public static func lint(sourceFolder: String, setupFile: String, excludes: [String],
-                            output: String?) throws -> (findings: [LintFinding], excluded: [String]) {
-        let selection = try SourceSelection(sourceFolder: sourceFolder, setupFile: setupFile, excludes: excludes)
+    /// `followingLinksOutside` is pack's `followsLinksOutside`: without it a link leaving the source is an error.
+    public static func lint(sourceFolder: String, setupFile: String, excludes: [String], output: String?,
+                            followingLinksOutside: Bool = false) throws -> (findings: [LintFinding], excluded: [String]) {
+        let selection = try SourceSelection(sourceFolder: sourceFolder, setupFile: setupFile, excludes: excludes,
+                                            followingLinksOutside: followingLinksOutside)
         let outputFile = output.map { PackagePaths.resolveOutput($0, setupName: selection.setupName).file }
         return (try lint(selection, outputFile: outputFile), selection.excluded)
     }

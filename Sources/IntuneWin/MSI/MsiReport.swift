@@ -42,7 +42,9 @@ public struct MsiReport: Encodable, Sendable {
     public var properties: [String: String]
     /// Only for an .msi: the <Name> pack writes.
     public var name: String?
-    /// Only for an .msi: the <MsiInfo> fields pack writes, by element name.
+    /// Only for an .msi: the <MsiInfo> fields pack writes, camelCase (`productCode`).
+    public var msi: [String: String]?
+    /// The same by Detection.xml element name (`MsiProductCode`): the 0.1 key, written until the next release.
     public var msiInfo: [String: String]?
     /// Only for an .msi: the counts behind the two inverted MsiInfo fields.
     public var facts: Facts?
@@ -57,7 +59,7 @@ public struct MsiReport: Encodable, Sendable {
     public private(set) var summary: SummaryInformation? = nil
 
     enum CodingKeys: String, CodingKey {
-        case file, kind, tables, summaryInformation, properties, name, msiInfo, facts, differencesFromMicrosoft, sourceResiliency
+        case file, kind, tables, summaryInformation, properties, name, msi, facts, differencesFromMicrosoft, sourceResiliency, msiInfo
     }
 
     /// Reads `path`. An .msi must hold a whole database; a patch or transform's own small database is
@@ -77,7 +79,8 @@ public struct MsiReport: Encodable, Sendable {
         let info = try MsiInfo(database: db, fileName: (path as NSString).lastPathComponent)
         self.info = info
         name = info.name
-        msiInfo = Dictionary(uniqueKeysWithValues: info.fields.map { ($0.name, $0.value) })
+        msi = info.fields.jsonObject()
+        msiInfo = info.fields.jsonObject(elementNames: true)
         facts = Facts(services: info.serviceCount, odbcDataSources: info.odbcDataSourceCount)
         differencesFromMicrosoft = info.differences
         let check = try SourceResiliency(database: db, folder: (path as NSString).deletingLastPathComponent)

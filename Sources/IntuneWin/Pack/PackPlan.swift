@@ -20,7 +20,8 @@ struct PackPlan {
     let findings: [LintFinding]
 
     init(_ request: PackRequest) throws {
-        let selection = try SourceSelection(sourceFolder: request.sourceFolder, setupFile: request.setupFile, excludes: request.excludes)
+        let selection = try SourceSelection(sourceFolder: request.sourceFolder, setupFile: request.setupFile, excludes: request.excludes,
+                                            followingLinksOutside: request.followsLinksOutside)
         source = selection.source
         setupComponents = selection.setupComponents
         (outputFolder, outputFile) = PackagePaths.resolveOutput(request.output, setupName: selection.setupName)

@@ -19,6 +19,9 @@ public struct PackRequest: Sendable {
     public var compression = CompressionOptions()
     /// Glob patterns of files to leave out (`--exclude`), on top of the source's `.intunewinignore`.
     public var excludes: [String] = []
+    /// Pack what symbolic links leaving the source folder point to (`--follow-links`); otherwise such a
+    /// link is an error naming it, so files from elsewhere on the machine are never shipped by accident.
+    public var followsLinksOutside: Bool = false
     /// Lint findings fail the pack instead of being warnings (`--strict`).
     public var strict: Bool = false
     /// Ship the content as `payload.zip` plus a launcher that survives IME's cache cleanup (`--nested-zip`).

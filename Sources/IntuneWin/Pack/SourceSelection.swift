@@ -17,7 +17,9 @@ struct SourceSelection {
 
     /// Throws the usage errors pack gives (missing source, setup outside it or excluded, a bad pattern),
     /// and bad-input errors for an unreadable source or MSI.
-    init(sourceFolder: String, setupFile: String, excludes: [String]) throws {
+    /// Symbolic links that leave the source folder are refused unless `followingLinksOutside` is set; the
+    /// setup file is one of the entries, so the same rule holds for it.
+    init(sourceFolder: String, setupFile: String, excludes: [String], followingLinksOutside: Bool = false) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: sourceFolder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw IntuneWinError.usage(sourceFolder, "source folder does not exist or is not a folder")
@@ -28,7 +30,8 @@ struct SourceSelection {
         if rules.isExcluded(setupComponents) || setupComponents == [ExcludeRules.ignoreFileName] {
             throw IntuneWinError.usage(setupFile, "the setup file is excluded (by an exclude pattern or \(ExcludeRules.ignoreFileName))")
         }
-        let (kept, left) = rules.apply(to: try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) }))
+        let (kept, left) = rules.apply(to: try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) },
+                                                              followingLinksOutside: followingLinksOutside))
         self.kept = kept
         excluded = left.map { $0.components.joined(separator: "/") }
         if (setupComponents.last! as NSString).pathExtension.lowercased() == "msi" {

@@ -14,3 +14,20 @@ public struct MsiInfoField: Sendable, Equatable {
         self.value = value
     }
 }
+
+extension MsiInfoField {
+    /// The field's name in this tool's JSON vocabulary (camelCase, like every other key):
+    /// `MsiProductCode` is `productCode`, `MsiIncludesODBCDataSource` is `includesODBCDataSource`.
+    public var jsonName: String {
+        let bare = name.hasPrefix("Msi") && name.count > 3 ? String(name.dropFirst(3)) : name
+        return bare.prefix(1).lowercased() + bare.dropFirst()
+    }
+}
+
+extension Sequence where Element == MsiInfoField {
+    /// The fields as a JSON object: camelCase names (`jsonName`) or, for the older `msiInfo` key,
+    /// Detection.xml's element names.
+    public func jsonObject(elementNames: Bool = false) -> [String: String] {
+        Dictionary(map { (elementNames ? $0.name : $0.jsonName, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -14,6 +14,8 @@ public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendabl
         case badInput
         /// An output cannot be written (exists, no permission, disk full, unsafe path).
         case cannotWrite
+        /// The inputs hold nothing of what was asked: no IME log records, an app that is not in the logs.
+        case nothingFound
         /// Stopped by SIGINT/SIGTERM; partial output was removed.
         case interrupted
     }
@@ -30,6 +32,9 @@ public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendabl
         case giveAsDecryptInfo
         /// Leave the file out of the package with an exclude pattern (`pattern`, or the file's path).
         case exclude(pattern: String)
+        /// Follow symbolic links that leave the source folder (packing what they point to), or leave the
+        /// link out with an exclude pattern.
+        case followLinks(orExclude: String)
         /// Pack with the nested-zip launcher, which runs the setup from a persistent copy.
         case packNested
         /// Choose an output outside the source folder.

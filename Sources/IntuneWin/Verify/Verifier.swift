@@ -15,7 +15,10 @@ public enum Verifier {
     /// Pass `source` to also compare the content with that folder byte for byte, leaving out what `excludes`
     /// and the folder's `.intunewinignore` leave out when packing. `progress` receives ciphertext bytes read.
     /// Throws only when the package cannot be read at all (or an exclude pattern is invalid).
-    public static func verify(_ package: IntuneWinPackage, source: String? = nil, excludes: [String] = [], limits: SizeLimits = .default,
+    /// The source is read with pack's rules, so a symbolic link leaving it is an error unless
+    /// `followingLinksOutside` is set, as it was for pack.
+    public static func verify(_ package: IntuneWinPackage, source: String? = nil, excludes: [String] = [],
+                              followingLinksOutside: Bool = false, limits: SizeLimits = .default,
                               progress: ProgressHandler? = nil) throws -> VerificationReport {
         let meter = ProgressMeter(steps: 1, handler: progress)
         var report = VerificationReport(path: package.path)
@@ -65,8 +68,9 @@ public enum Verifier {
             }
             guard case .success(let inner) = zip else { return }
             if task == 1 { nameCheck = Result { _ = try SafePath.plan(inner) } }
+            let inflater = Inflater()
             while let index = failures.next() {
-                do { try inner.extract(entries[index]) { _ in } } catch let error as IntuneWinError {
+                do { try inner.extract(entries[index], using: inflater) { _ in } } catch let error as IntuneWinError {
                     failures.record(index, error.reason)
                 } catch { failures.record(index, "\(error)") }
             }
@@ -109,16 +113,18 @@ public enum Verifier {
         let hasSetup = inner.entries.contains { $0.portableName.lowercased() == setup }
         report.record("setup-file", hasSetup, hasSetup ? "\(d.setupFile) is in the content" : "\(d.setupFile) is not in the content")
         if let source {
-            let (ok, detail) = try compare(inner, source: source, excludes: excludes)
+            let (ok, detail) = try compare(inner, source: source, excludes: excludes, followingLinksOutside: followingLinksOutside)
             report.record("source", ok, detail)
         }
         return report
     }
 
     /// Every file (and empty folder) of `source` is in the zip with identical bytes, and nothing else is.
-    static func compare(_ zip: ZipReader, source: String, excludes: [String] = []) throws -> (Bool, String) {
+    static func compare(_ zip: ZipReader, source: String, excludes: [String] = [],
+                        followingLinksOutside: Bool = false) throws -> (Bool, String) {
         let rules = try ExcludeRules(patterns: excludes, source: source)
-        let tree = rules.apply(to: try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) })).kept
+        let tree = rules.apply(to: try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) },
+                                                       followingLinksOutside: followingLinksOutside)).kept
         var byName: [String: ZipEntry] = [:]
         for e in zip.entries { byName[e.portableName] = e }
         var missing: [String] = [], differ: [String] = []

@@ -226,7 +226,8 @@ public struct ZipReader {
     }
 
     /// Streams an entry's uncompressed bytes to `sink`, checking the size and CRC-32 at the end.
-    public func extract(_ entry: ZipEntry, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// `inflater`, when given, is reset and reused (one per thread when checking many entries).
+    public func extract(_ entry: ZipEntry, using inflater: Inflater? = nil, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         let path = source.path
         // A small entry (most of a many-file package) is read in one go, local header and data: over
         // encrypted content each read costs a seek, an IV and a cipher restart.
@@ -260,7 +261,8 @@ public struct ZipReader {
             }
             try data(counted)
         case ZipEntry.deflated:
-            let inflater = Inflater(expectedSize: entry.uncompressedSize)
+            let inflater = inflater ?? Inflater(expectedSize: entry.uncompressedSize)
+            inflater.reset()
             do {
                 try data { chunk in try inflater.process(chunk, sink: counted) }
             } catch let failure as Inflater.Failure {
@@ -279,7 +281,8 @@ public struct ZipReader {
     }
 }
 
-func hex32(_ v: UInt32) -> String {
+/// A CRC-32 (or any 32-bit value) as 8 lower-case hex digits, the way `unzip -v` and our JSON show it.
+public func hex32(_ v: UInt32) -> String {
     let s = String(v, radix: 16)
     return String(repeating: "0", count: 8 - s.count) + s
 }
