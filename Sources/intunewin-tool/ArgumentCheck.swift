@@ -34,8 +34,11 @@ enum ArgumentCheck {
         } else {
             command = Pack.self  // Microsoft's spelling: no command word
         }
-        let known = optionNames(of: command)
-        for arg in rest where arg.hasPrefix("--") && arg.count > 2 {
+        // The option names come from the generated help: built only when a long option is given (a command
+        // line of short options and paths, as in scripts, starts without it).
+        let long = rest.filter { $0.hasPrefix("--") && $0.count > 2 }
+        let known = long.isEmpty ? [] : optionNames(of: command)
+        for arg in long {
             let name = String(arg.split(separator: "=", maxSplits: 1)[0])
             guard !known.contains(name), !rootOptions.contains(name) else { continue }
             let near = closest(name, among: Array(known))

@@ -17,9 +17,10 @@ public final class IMELogAnalyzer {
     public private(set) var recordCount = 0
     /// Damaged records among them.
     public private(set) var fragmentCount = 0
-    /// Records that are IME's: logged by one of its components, tagged the way it tags lines
-    /// (`[Win32App] …`), or recognised as an event. Zero means the files are not IME logs at all.
-    public private(set) var imeRecordCount = 0
+    /// Whether a record so far is IME's: logged by one of its components, tagged the way it tags lines
+    /// (`[Win32App] …`), or recognised as an event. Never means the files are not IME logs at all.
+    /// (Checked only until the first one: one is enough, and the test costs on every record.)
+    public private(set) var sawIMERecord = false
 
     /// An analyzer with nothing read; feed it records in log order.
     public init() {}
@@ -33,7 +34,7 @@ public final class IMELogAnalyzer {
         for path in files {
             try CMTraceReader(path: path).forEach { analyzer.add($0) }
         }
-        guard analyzer.imeRecordCount > 0 else {
+        guard analyzer.sawIMERecord else {
             let what = files.count == 1 ? files[0] : "\(files.count) files (\(files.prefix(3).map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))\(files.count > 3 ? ", …" : ""))"
             throw IntuneWinError(.nothingFound, path: files.count == 1 ? files[0] : "",
                                  (files.count == 1 ? "" : what + ": ") + "no IME log records (\(analyzer.recordCount) lines or records read, none written by the Intune Management Extension)")
@@ -48,7 +49,7 @@ public final class IMELogAnalyzer {
         let thread = record.thread ?? -1
         var installBehavior = false
         let event = IMEEvent.classify(record.message, installBehavior: &installBehavior)
-        if event != nil || installBehavior || Self.looksLikeIME(record) { imeRecordCount += 1 }
+        if !sawIMERecord, event != nil || installBehavior || Self.looksLikeIME(record) { sawIMERecord = true }
         if case .policies(let list)? = event {
             for policy in list { mergePolicy(policy); policyRecords[policy.id] = IMEEvidence(record) }
             return
@@ -110,7 +111,7 @@ public final class IMELogAnalyzer {
         unattributed.sort { ($0.evidence.source, $0.evidence.line) < ($1.evidence.source, $1.evidence.line) }
         let list = apps
         return IMELogReport(apps: list, findings: IMEFindings.find(in: list, unattributed: unattributed), recordCount: recordCount,
-                            fragmentCount: fragmentCount, imeRecordCount: imeRecordCount, unattributed: unattributed)
+                            fragmentCount: fragmentCount, hasIMERecords: sawIMERecord, unattributed: unattributed)
     }
 
     /// A phase for an event no app could be tied to.
