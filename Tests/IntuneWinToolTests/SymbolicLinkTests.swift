@@ -85,6 +85,21 @@ final class SymbolicLinkTests: ToolTestCase {
         XCTAssertTrue(listing.out.contains("same-bin") && listing.out.contains("real-setup.exe"), listing.summary)
     }
 
+    func testCatalogFolderFollowsTheSameRule() throws {
+        let source = path("app")
+        try write("setup", to: source.appending("setup.exe"))
+        let catalog = path("catalogs")
+        try makeFolder(catalog)
+        try write("catalog bytes", to: path("signing/app.cat"))
+        try FileManager.default.createSymbolicLink(atPath: catalog.appending("app.cat").path, withDestinationPath: path("signing/app.cat").path)
+        let refused = try tool("pack", "-c", source.path, "-s", "setup.exe", "-o", path("out").path, "-a", catalog.path)
+        assertExit(refused, 3, refused.summary)
+        XCTAssertTrue(refused.err.contains("app.cat") && refused.err.contains("--follow-links"), refused.summary)
+        let followed = try tool("pack", "-c", source.path, "-s", "setup.exe", "-o", path("out").path, "-a", catalog.path, "--follow-links")
+        assertExit(followed, 0, followed.summary)
+        XCTAssertTrue(try tool("list", path("out/setup.intunewin").path).out.contains("app.cat"))
+    }
+
     func testFollowLinksWithoutASourceToCompareIsAUsageError() throws {
         let result = try tool("verify", Tool.sample("01").path, "--follow-links")
         assertExit(result, 2, result.summary)

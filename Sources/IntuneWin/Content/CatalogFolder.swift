@@ -28,10 +28,12 @@ public enum CatalogFolder {
     }
 
     /// The entries the catalog contributes, in Microsoft's order: its files (sub-folders kept) under the
-    /// catalog folder name, then the folder entry itself.
-    public static func entries(catalog: String, sourceTopLevelNames: [String]) throws -> [SourceEntry] {
+    /// catalog folder name, then the folder entry itself. Symbolic links leaving the catalog folder follow
+    /// the source folder's rule (`followingLinksOutside`).
+    public static func entries(catalog: String, sourceTopLevelNames: [String],
+                               followingLinksOutside: Bool = false) throws -> [SourceEntry] {
         let name = folderName(topLevelNames: sourceTopLevelNames)
-        let files = try SourceTree.scan(root: catalog).map {
+        let files = try SourceTree.scan(root: catalog, followingLinksOutside: followingLinksOutside).map {
             SourceEntry(kind: $0.kind, components: [name] + $0.components, path: $0.path, modificationTime: $0.modificationTime)
         }
         let folder = SourceEntry(kind: .emptyFolder, components: [name], path: PackagePaths.canonical(catalog), modificationTime: 0)

@@ -44,7 +44,8 @@ struct PackPlan {
                 throw IntuneWinError.usage(catalog, "catalog folder does not exist or is not a folder")
             }
             let topLevel = try FileManager.default.contentsOfDirectory(atPath: source)
-            entries = try CatalogFolder.entries(catalog: catalog, sourceTopLevelNames: topLevel) + entries
+            entries = try CatalogFolder.entries(catalog: catalog, sourceTopLevelNames: topLevel,
+                                                followingLinksOutside: request.followsLinksOutside) + entries
         }
         self.entries = entries
         // An .msi setup gives Name and MsiInfo; its source check (external cabinets, …) is the linter's
