@@ -26,7 +26,7 @@ struct List: ParsableCommand {
             (total, overflowed) = overflow ? (.max, true) : (sum, overflowed)
             let warning = e.unsafeNameReason.map { "  <- UNSAFE: \($0)" } ?? ""
             if !warning.isEmpty { unsafe += 1 }
-            Terminal.line("\(e.modified.text)  \(col(e.uncompressedSize))  \(col(e.compressedSize))  \(hex32(e.crc32))  \(Terminal.printable(e.name))\(warning)")
+            Terminal.line("\(e.modified.text)  \(col(e.uncompressedSize))  \(col(e.compressedSize))  \(hex32(e.crc32))  \(e.name)\(warning)")
         }
         let count = zip.entries.count
         Terminal.line("\(count) \(count == 1 ? "entry" : "entries"), \(overflowed ? "declared sizes add up to more than \(UInt64.max) bytes" : Terminal.bytes(total))")

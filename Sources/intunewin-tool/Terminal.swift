@@ -7,17 +7,19 @@ import Darwin
 #endif
 
 /// All terminal output: messages, errors, progress, JSON. Commands never print directly.
+/// Every line goes through `printable`: names and log text come from untrusted files.
 enum Terminal {
-    static func line(_ text: String) { print(text) }
+    static func line(_ text: String) { print(printable(text)) }
 
-    static func error(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: error: \(text)\n".utf8)) }
-    /// `text` with control characters shown as `\xNN`: a hostile entry name cannot move the cursor,
-    /// clear the screen or forge a line of output.
+    static func error(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: error: \(printable(text))\n".utf8)) }
+    /// `text` with control characters (tab aside) shown as `\xNN`: a hostile entry name, file name or log
+    /// line cannot move the cursor, clear the screen or forge a line of output, and an error stays one line.
     static func printable(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        func isControl(_ value: UInt32) -> Bool { (value < 0x20 && value != 0x09) || value == 0x7F }
+        guard text.utf8.contains(where: { isControl(UInt32($0)) }) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
+            if isControl(scalar.value) {
                 let digits = String(scalar.value, radix: 16)
                 out += "\\x" + (digits.count == 1 ? "0" : "") + digits
             } else {
@@ -27,8 +29,8 @@ enum Terminal {
         return out
     }
 
-    static func warning(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: warning: \(text)\n".utf8)) }
-    static func hint(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: \(text)\n".utf8)) }
+    static func warning(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: warning: \(printable(text))\n".utf8)) }
+    static func hint(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: \(printable(text))\n".utf8)) }
 
     /// A result as pretty JSON with stable key order: every `--json` output goes through here.
     static func json<T: Encodable>(_ value: T) throws {

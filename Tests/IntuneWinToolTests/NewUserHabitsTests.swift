@@ -64,6 +64,16 @@ final class NewUserHabitsTests: ToolTestCase {
         XCTAssertEqual(offending, [], "non-ASCII characters in help texts")
     }
 
+    /// File names come from users and packages: a newline or escape sequence in one never splits an error
+    /// into two lines or reaches the terminal raw.
+    func testControlCharactersInNamesAreShownEscaped() throws {
+        let missing = try tool("info", path("two\nlines\u{1B}[2J.intunewin").path)
+        assertExit(missing, 3, missing.summary)
+        XCTAssertEqual(missing.errLines.count, 1, missing.summary)
+        XCTAssertTrue(missing.err.contains("two\\x0alines\\x1b[2J.intunewin"), missing.summary)
+        XCTAssertFalse(missing.err.contains("\u{1B}"), missing.summary)
+    }
+
     func testTyposGetDidYouMeanAndHelpIsEverywhere() throws {
         let src = try app()
         let cases: [([String], String)] = [
