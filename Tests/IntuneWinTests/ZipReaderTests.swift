@@ -47,6 +47,59 @@ final class ZipReaderTests: XCTestCase {
         XCTAssertEqual(files["dir/f2.txt"], Array(String(repeating: "zip64 entry 2 ", count: 1000).utf8))
     }
 
+    /// Many small entries are read a group at a time: every entry lands in exactly one group, a group's
+    /// entries follow one another within the limit, a large entry is alone, and what is extracted from a
+    /// group's region equals what is extracted entry by entry; a damaged entry fails alone.
+    func testReadingGroupsCoverEveryEntryOnceAndExtractTheSameBytes() throws {
+        let folder = try makeTemporaryFolder()
+        let script = """
+        import zipfile, sys, random
+        random.seed(7)
+        with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+            for i in range(300):
+                z.writestr('small/f%03d.txt' % i, ('entry %d ' % i) * random.randint(1, 400))
+            z.writestr('big.bin', bytes(random.getrandbits(8) for _ in range(300000)))
+            for i in range(5):
+                z.writestr('tail/t%d.txt' % i, 'tail %d' % i)
+        """
+        let made = try TestSupport.run("python3", ["-c", script, folder + "/many.zip"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let zip = try ZipReader(source: try FileRegion(path: folder + "/many.zip"))
+        let limit: UInt64 = 16 << 10
+        let groups = zip.readingGroups(upTo: limit)
+        XCTAssertEqual(groups.flatMap { $0 }.sorted(), Array(zip.entries.indices))
+        XCTAssertGreaterThan(groups.count, 3)
+        XCTAssertLessThan(groups.count, zip.entries.count / 4, "small entries share reads")
+        let big = try XCTUnwrap(zip.entries.firstIndex { $0.name == "big.bin" })
+        XCTAssertTrue(groups.contains([big]), "the large entry is a group alone")
+        for group in groups {
+            let offsets = group.map { zip.entries[$0].localHeaderOffset }
+            XCTAssertEqual(offsets, offsets.sorted())
+            let region = try zip.region(for: group, limit: limit)
+            if group != [big] { XCTAssertNotNil(region) }
+            for index in group {
+                var alone = [UInt8](), within = [UInt8]()
+                try zip.extract(zip.entries[index]) { alone.append(contentsOf: $0) }
+                try zip.extract(zip.entries[index], within: region) { within.append(contentsOf: $0) }
+                XCTAssertEqual(within, alone, zip.entries[index].name)
+            }
+        }
+        // One damaged byte in one small entry: that entry fails inside its group, its neighbours do not.
+        var bytes = try TestSupport.readFile(folder + "/many.zip")
+        let victim = zip.entries[10]
+        let dataStart = Int(try zip.dataOffset(of: victim))
+        bytes[dataStart + Int(victim.compressedSize) / 2] ^= 0x55
+        try TestSupport.writeFile(folder + "/damaged.zip", bytes)
+        let damaged = try ZipReader(source: try FileRegion(path: folder + "/damaged.zip"))
+        let group = try XCTUnwrap(damaged.readingGroups(upTo: limit).first { $0.contains(10) })
+        let region = try damaged.region(for: group, limit: limit)
+        var failed: [Int] = []
+        for index in group {
+            do { try damaged.extract(damaged.entries[index], within: region) { _ in } } catch { failed.append(index) }
+        }
+        XCTAssertEqual(failed, [10])
+    }
+
     func testCorruptedEntryFailsItsCRCCheck() throws {
         let folder = try makeTemporaryFolder()
         try TestSupport.writeFile(folder + "/src/a.txt", Array(String(repeating: "abc", count: 100).utf8))

@@ -56,7 +56,9 @@ public enum Verifier {
         let sizes: Result<UInt64, Error>? = (try? zip.get()).map { inner in Result { try limits.check(inner) } }
         let inflate = (try? sizes?.get()) != nil
         let entries = inflate ? (try? zip.get())?.entries ?? [] : []
-        let failures = EntryFailures(entries.count)
+        // Small entries that follow one another are read together, one read a group (see readingGroups).
+        let groups = inflate ? (try? zip.get())?.readingGroups() ?? [] : []
+        let failures = EntryFailures(groups.count)
         // The entry-name check (a pass over every name) runs beside the reads too, on the first inflating task.
         var nameCheck: Result<Void, Error> = .success(())
         let threads = max(3, ProcessInfo.processInfo.activeProcessorCount + 1)
@@ -69,10 +71,18 @@ public enum Verifier {
             guard case .success(let inner) = zip else { return }
             if task == 1 { nameCheck = Result { _ = try SafePath.plan(inner) } }
             let inflater = Inflater()
-            while let index = failures.next() {
-                do { try inner.extract(entries[index], using: inflater) { _ in } } catch let error as IntuneWinError {
-                    failures.record(index, error.reason)
-                } catch { failures.record(index, "\(error)") }
+            while let next = failures.next() {
+                let group = groups[next]
+                let region: ZipReader.Region?
+                do { region = try inner.region(for: group) } catch {
+                    // The group's bytes cannot be read together: each entry on its own says which fail.
+                    region = nil
+                }
+                for index in group {
+                    do { try inner.extract(entries[index], using: inflater, within: region) { _ in } } catch let error as IntuneWinError {
+                        failures.record(index, error.reason)
+                    } catch { failures.record(index, "\(error)") }
+                }
             }
         }
         let bad = failures.reasons
@@ -153,7 +163,7 @@ public enum Verifier {
     }
 }
 
-/// Hands out entry indexes to verifying threads and keeps their failures in entry order.
+/// Hands out work to the verifying threads (the next group of entries) and keeps their failures in entry order.
 private final class EntryFailures: Sendable {
     private let cursor = Locked(0)
     private let count: Int

@@ -165,12 +165,15 @@ public struct ZipReader {
     public func dataOffset(of entry: ZipEntry) throws -> UInt64 { try dataOffset(of: entry, span: nil) }
 
     /// `dataOffset(of:)`, reading the header from `span` (the bytes from the local header on) where it holds them.
-    private func dataOffset(of entry: ZipEntry, span: [UInt8]?) throws -> UInt64 {
+    private func dataOffset(of entry: ZipEntry, span: ArraySlice<UInt8>?) throws -> UInt64 {
         let path = source.path
         func refuse(_ why: String) -> IntuneWinError { .badInput(path, "\(entry.name): \(why)") }
         func bytes(at offset: UInt64, count: Int) throws -> [UInt8] {
             let relative = offset - entry.localHeaderOffset
-            if let span, relative + UInt64(count) <= UInt64(span.count) { return Array(span[Int(relative)..<Int(relative) + count]) }
+            if let span, relative + UInt64(count) <= UInt64(span.count) {
+                let from = span.startIndex + Int(relative)
+                return Array(span[from..<from + count])
+            }
             return try source.readExactly(at: offset, count: count)
         }
         let header = try bytes(at: entry.localHeaderOffset, count: 30)
@@ -225,15 +228,67 @@ public struct ZipReader {
         return nil
     }
 
+    /// Bytes of the archive read ahead for several entries at once (see `readingGroups`).
+    public struct Region {
+        /// Where `bytes` start in the archive.
+        public let offset: UInt64
+        /// The bytes read.
+        public let bytes: [UInt8]
+
+        /// The bytes from `start` up to `end`, nil unless the region holds all of them.
+        func slice(from start: UInt64, to end: UInt64) -> ArraySlice<UInt8>? {
+            guard start >= offset, end >= start, end - offset <= UInt64(bytes.count) else { return nil }
+            return bytes[Int(start - offset)..<Int(end - offset)]
+        }
+    }
+
+    /// Entry indices grouped for reading: entries that follow one another in the archive, with at most
+    /// `limit` bytes of headers and data a group, so that one read (one seek, one IV and cipher restart
+    /// over encrypted content) serves many small entries. An entry larger than that is a group alone.
+    /// Every entry is in exactly one group.
+    public func readingGroups(upTo limit: UInt64 = 1 << 20) -> [[Int]] {
+        let order = entries.indices.sorted { entries[$0].localHeaderOffset < entries[$1].localHeaderOffset }
+        var groups: [[Int]] = []
+        var current: [Int] = []
+        var start: UInt64 = 0
+        for index in order {
+            let entry = entries[index]
+            let end = dataLimits[entry.localHeaderOffset] ?? centralDirectoryOffset
+            if let last = current.last, let lastEnd = dataLimits[entries[last].localHeaderOffset],
+               lastEnd == entry.localHeaderOffset, end >= start, end - start <= limit {
+                current.append(index)
+                continue
+            }
+            if !current.isEmpty { groups.append(current) }
+            current = [index]
+            start = entry.localHeaderOffset
+        }
+        if !current.isEmpty { groups.append(current) }
+        return groups
+    }
+
+    /// One read of a group's headers and data (a group from `readingGroups`); nil when the group is one
+    /// entry too large to hold, which `extract` then streams.
+    public func region(for group: [Int], limit: UInt64 = 1 << 20) throws -> Region? {
+        guard let first = group.first, let last = group.last else { return nil }
+        let start = entries[first].localHeaderOffset
+        let end = dataLimits[entries[last].localHeaderOffset] ?? centralDirectoryOffset
+        guard end > start, end - start <= max(limit, Self.spanReadLimit) else { return nil }
+        return Region(offset: start, bytes: try source.readExactly(at: start, count: Int(end - start)))
+    }
+
     /// Streams an entry's uncompressed bytes to `sink`, checking the size and CRC-32 at the end.
-    /// `inflater`, when given, is reset and reused (one per thread when checking many entries).
-    public func extract(_ entry: ZipEntry, using inflater: Inflater? = nil, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// `inflater`, when given, is reset and reused (one per thread when checking many entries);
+    /// `region`, when it holds the entry, is read instead of the archive.
+    public func extract(_ entry: ZipEntry, using inflater: Inflater? = nil, within region: Region? = nil,
+                        to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         let path = source.path
         // A small entry (most of a many-file package) is read in one go, local header and data: over
         // encrypted content each read costs a seek, an IV and a cipher restart.
         let end = dataLimits[entry.localHeaderOffset] ?? centralDirectoryOffset
-        let span: [UInt8]? = end > entry.localHeaderOffset && end - entry.localHeaderOffset <= Self.spanReadLimit
-            ? try source.readExactly(at: entry.localHeaderOffset, count: Int(end - entry.localHeaderOffset)) : nil
+        let span: ArraySlice<UInt8>? = try region?.slice(from: entry.localHeaderOffset, to: end)
+            ?? (end > entry.localHeaderOffset && end - entry.localHeaderOffset <= Self.spanReadLimit
+                ? source.readExactly(at: entry.localHeaderOffset, count: Int(end - entry.localHeaderOffset))[...] : nil)
         let start = try dataOffset(of: entry, span: span)
         /// The entry's compressed bytes: from `span` when it holds them all, else streamed from the source.
         func data(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
