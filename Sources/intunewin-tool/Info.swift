@@ -35,9 +35,7 @@ struct Info: ParsableCommand {
         if graph {
             var info = GraphContentInfo(detection)
             if let package { info.sizeEncrypted = package.contentEntry.uncompressedSize }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.line(String(decoding: try encoder.encode(info), as: UTF8.self))
+            try Terminal.json(info)
             Terminal.hint("note: this output holds the package's keys")
             return
         }
