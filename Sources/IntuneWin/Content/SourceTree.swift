@@ -14,7 +14,7 @@ public enum SourceTree {
     /// samples): a folder's whole listing sorted by NTFS name order, emitting its files and empty folders
     /// in that order, then each non-empty sub-folder in the same order, recursively (depth-first pre-order).
     /// Everything is included (dot-files too); symbolic links are followed like Microsoft's tool does, as
-    /// long as they stay inside `root`. A link whose target lies outside it (`../shared.dll`, `/opt/x`) is an
+    /// long as they stay inside `root`. A link whose target lies outside it (`../common.dll`, `/opt/x`) is an
     /// error naming the link unless `followingLinksOutside` is set (tar's and rsync's habit): otherwise a
     /// stray link would quietly ship files from elsewhere on the build machine.
     ///

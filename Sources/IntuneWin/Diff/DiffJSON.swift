@@ -70,9 +70,10 @@ public struct DiffJSON: Encodable {
         try c.encode(report.added.map(Item.init), forKey: .added)
         try c.encode(report.removed.map(Item.init), forKey: .removed)
         try c.encode(report.changed.map(Changed.init), forKey: .changed)
-        try c.encode(Counts(a: report.entriesA, b: report.entriesB), forKey: .entryCount)
+        let counts = Counts(a: report.entriesA, b: report.entriesB)
+        try c.encode(counts, forKey: .entryCount)
         try c.encode(report.unchanged, forKey: .unchangedCount)
-        try c.encode(Counts(a: report.entriesA, b: report.entriesB), forKey: .entries)
+        try c.encode(counts, forKey: .entries)
         try c.encode(report.unchanged, forKey: .unchanged)
     }
 }

@@ -35,9 +35,10 @@ public final class IMELogAnalyzer {
             try CMTraceReader(path: path).forEach { analyzer.add($0) }
         }
         guard analyzer.sawIMERecord else {
-            let what = files.count == 1 ? files[0] : "\(files.count) files (\(files.prefix(3).map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))\(files.count > 3 ? ", …" : ""))"
-            throw IntuneWinError(.nothingFound, path: files.count == 1 ? files[0] : "",
-                                 (files.count == 1 ? "" : what + ": ") + "no IME log records (\(analyzer.recordCount) lines or records read, none written by the Intune Management Extension)")
+            // One file is named as the path; several are counted, the first three named.
+            let names = files.prefix(3).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + (files.count > 3 ? ", …" : "")
+            throw IntuneWinError(.nothingFound, path: files.count == 1 ? files[0] : "\(files.count) files (\(names))",
+                                 "no IME log records (\(analyzer.recordCount) lines or records read, none written by the Intune Management Extension)")
         }
         return analyzer.report()
     }
@@ -85,7 +86,7 @@ public final class IMELogAnalyzer {
     }
 
     /// IME's own components, as CMTrace records name them (`component="AppWorkload"`).
-    private static let components: [[UInt8]] = (IMELogFiles.stems + ["IntuneManagementExtension"]).map { Array($0.lowercased().utf8) }
+    private static let components: [[UInt8]] = IMELogFiles.stems.map { Array($0.lowercased().utf8) }
 
     /// A record IME wrote: its component is one of IME's, or its message starts with a bracketed tag
     /// (`[Win32App]`, `[Location Service]`) as IME's messages do. Byte tests only: runs on every record.
@@ -111,7 +112,7 @@ public final class IMELogAnalyzer {
         unattributed.sort { ($0.evidence.source, $0.evidence.line) < ($1.evidence.source, $1.evidence.line) }
         let list = apps
         return IMELogReport(apps: list, findings: IMEFindings.find(in: list, unattributed: unattributed), recordCount: recordCount,
-                            fragmentCount: fragmentCount, hasIMERecords: sawIMERecord, unattributed: unattributed)
+                            fragmentCount: fragmentCount, unattributed: unattributed)
     }
 
     /// A phase for an event no app could be tied to.

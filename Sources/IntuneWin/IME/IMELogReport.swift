@@ -10,8 +10,6 @@ public struct IMELogReport: Sendable {
     public var recordCount: Int
     /// Damaged records (truncated, or a header without its start) among them.
     public var fragmentCount: Int
-    /// Whether any record is IME's (see `IMELogAnalyzer.sawIMERecord`): false means the files are not IME logs.
-    public var hasIMERecords: Bool
     /// Recognised events that could not be tied to an app (no app id, thread unknown).
     public var unattributed: [IMEPhase]
 }

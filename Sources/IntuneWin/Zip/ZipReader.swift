@@ -9,6 +9,8 @@ public struct ZipReader {
     public let centralDirectoryOffset: UInt64
     /// Entries whose local header and data span at most this many bytes are read in one go.
     static let spanReadLimit: UInt64 = 256 << 10
+    /// The most bytes of headers and data one reading group spans (`readingGroups`, `region(for:)`).
+    public static let groupReadLimit: UInt64 = 1 << 20
     /// Local header offset -> where that entry's data must end (see `dataLimits`).
     private let dataLimits: [UInt64: UInt64]
 
@@ -246,7 +248,8 @@ public struct ZipReader {
     /// `limit` bytes of headers and data a group, so that one read (one seek, one IV and cipher restart
     /// over encrypted content) serves many small entries. An entry larger than that is a group alone.
     /// Every entry is in exactly one group.
-    public func readingGroups(upTo limit: UInt64 = 1 << 20) -> [[Int]] {
+    /// (Entries in offset order follow one another: `dataLimits` ends each where the next begins.)
+    public func readingGroups(upTo limit: UInt64 = groupReadLimit) -> [[Int]] {
         let order = entries.indices.sorted { entries[$0].localHeaderOffset < entries[$1].localHeaderOffset }
         var groups: [[Int]] = []
         var current: [Int] = []
@@ -254,8 +257,7 @@ public struct ZipReader {
         for index in order {
             let entry = entries[index]
             let end = dataLimits[entry.localHeaderOffset] ?? centralDirectoryOffset
-            if let last = current.last, let lastEnd = dataLimits[entries[last].localHeaderOffset],
-               lastEnd == entry.localHeaderOffset, end >= start, end - start <= limit {
+            if !current.isEmpty, end - start <= limit {
                 current.append(index)
                 continue
             }
@@ -269,7 +271,7 @@ public struct ZipReader {
 
     /// One read of a group's headers and data (a group from `readingGroups`); nil when the group is one
     /// entry too large to hold, which `extract` then streams.
-    public func region(for group: [Int], limit: UInt64 = 1 << 20) throws -> Region? {
+    public func region(for group: [Int], limit: UInt64 = groupReadLimit) throws -> Region? {
         guard let first = group.first, let last = group.last else { return nil }
         let start = entries[first].localHeaderOffset
         let end = dataLimits[entries[last].localHeaderOffset] ?? centralDirectoryOffset
@@ -316,8 +318,8 @@ public struct ZipReader {
             }
             try data(counted)
         case ZipEntry.deflated:
+            inflater?.reset()
             let inflater = inflater ?? Inflater(expectedSize: entry.uncompressedSize)
-            inflater.reset()
             do {
                 try data { chunk in try inflater.process(chunk, sink: counted) }
             } catch let failure as Inflater.Failure {
