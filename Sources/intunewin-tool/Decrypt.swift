@@ -4,6 +4,7 @@ import IntuneWin
 
 struct Decrypt: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decrypt",
         abstract: "Decrypt an IME-downloaded .bin (or a package's IntunePackage.intunewin) to a zip or a folder.",
         discussion: """
         BIN may also be a whole .intunewin: without key options its own Detection.xml is used. The .bin IME downloads to ...\\Content\\Incoming is \

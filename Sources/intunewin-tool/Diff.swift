@@ -4,6 +4,7 @@ import IntuneWin
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Compare two packages, encrypted contents, zips or folders; exit 1 when they differ.",
         discussion: """
         Each side is a .intunewin, an encrypted .bin (give its keys with --key-a/--iv-a/--mac-key-a or \

@@ -4,6 +4,7 @@ import IntuneWin
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "info",
         abstract: "Show a package's Detection.xml fields, sizes and entry count.",
         discussion: """
         FILE is a .intunewin or a Detection.xml. EncryptionKey and MacKey are hidden unless --show-keys \

@@ -3,6 +3,7 @@ import IntuneWin
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Check a source folder before packing; exit 1 when anything should be fixed first.",
         discussion: """
         Looks at what `pack` would put into the package (after --exclude and .intunewinignore) and prints \

@@ -3,6 +3,7 @@ import IntuneWin
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List the files inside a package without decrypting all of it.",
         discussion: "Only the inner zip's directory at the end of the content is decrypted, so this is fast for any package size."
     )

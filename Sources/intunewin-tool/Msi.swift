@@ -4,6 +4,7 @@ import IntuneWin
 
 struct Msi: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "msi",
         abstract: "Show what an MSI (or MSP/MST) holds: properties, the MsiInfo pack writes, summary, tables.",
         discussion: """
         Read natively on any OS. For an .msi: the product properties, the <MsiInfo> that `pack` writes into \

@@ -5,6 +5,7 @@ extension LauncherKind: ExpressibleByArgument {}
 
 struct Pack: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pack",
         abstract: "Pack an app folder into a .intunewin (IntuneWinAppUtil.exe compatible).",
         discussion: """
         Every file under the source folder goes into the package, in the order and format Microsoft's tool \

