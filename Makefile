@@ -21,7 +21,7 @@ help:
 	@echo "make test     install missing deps, run the whole test suite"
 	@echo "make build    debug build;  make release: optimised build"
 	@echo "make bench    release build, then time pack/unpack/verify/list against pigz, openssl, zip/unzip (bench/README.md)"
-	@echo "make test-tsan  the parallel pipeline's tests under ThreadSanitizer"
+	@echo "make test-tsan  the concurrent code's tests (pack pipeline, log reader) under ThreadSanitizer"
 	@echo "make test-asan  the whole test suite under AddressSanitizer"
 	@echo "make fuzz     libFuzzer on every reader, FUZZ_SECONDS each (default 60; scripts/fuzz.sh)"
 	@echo "make docs     the IntuneWin library's DocC documentation (.build/plugins/Swift-DocC/outputs/IntuneWin.doccarchive)"
@@ -49,7 +49,7 @@ test: deps
 
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter 'ParallelPackTests|NestedPackTests|PackagerTests'
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --filter 'ParallelPackTests|NestedPackTests|PackagerTests|CMTraceBatchReaderTests|IMELogTests'
 
 # Every test, library and binary, built with AddressSanitizer (a separate build folder). Leak checking
 # is off: the Swift runtime keeps metadata caches alive until exit, which LeakSanitizer reports.

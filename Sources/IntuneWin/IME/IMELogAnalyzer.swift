@@ -31,8 +31,9 @@ public final class IMELogAnalyzer {
     public static func analyze(paths: [String]) throws -> IMELogReport {
         let analyzer = IMELogAnalyzer()
         let files = try IMELogFiles.expand(paths)
-        for path in files {
-            try CMTraceReader(path: path).forEach { analyzer.add($0) }
+        // Read on a thread of their own while the records before are analysed (see CMTraceBatchReader).
+        try CMTraceBatchReader.forEach(paths: files) { batch in
+            for record in batch { analyzer.add(record) }
         }
         guard analyzer.sawIMERecord else {
             // One file is named as the path; several are counted, the first three named.
