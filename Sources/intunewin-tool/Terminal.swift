@@ -9,14 +9,23 @@ import Darwin
 /// All terminal output: messages, errors, progress, JSON. Commands never print directly.
 /// Every line goes through `printable`: names and log text come from untrusted files.
 enum Terminal {
-    static func line(_ text: String) { print(printable(text)) }
+    static func line(_ text: String) {
+        // Straight to C's stdout, which `print` writes through too (same buffer, same order), without
+        // print's generic stream machinery: `list` writes a line per entry.
+        var out = printable(text)
+        out.append("\n")
+        out.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
+    }
 
     static func error(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: error: \(printable(text))\n".utf8)) }
     /// `text` with control characters (tab aside) shown as `\xNN`: a hostile entry name, file name or log
     /// line cannot move the cursor, clear the screen or forge a line of output, and an error stays one line.
     static func printable(_ text: String) -> String {
         func isControl(_ value: UInt32) -> Bool { (value < 0x20 && value != 0x09) || value == 0x7F }
-        guard text.utf8.contains(where: { isControl(UInt32($0)) }) else { return text }
+        // The common case, nothing to escape, by a plain loop over the bytes (list prints 50,000 names).
+        let clean = text.utf8.withContiguousStorageIfAvailable { bytes in !bytes.contains { isControl(UInt32($0)) } }
+            ?? !text.utf8.contains { isControl(UInt32($0)) }
+        guard !clean else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             if isControl(scalar.value) {

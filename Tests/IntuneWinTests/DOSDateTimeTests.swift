@@ -27,6 +27,14 @@ final class DOSDateTimeTests: XCTestCase {
         XCTAssertEqual(value.text, "2021-09-10 15:46:56")
         XCTAssertEqual(DOSDateTime(unixTime: 1_631_288_816, timeZone: berlin).text, "2021-09-10 17:46:56")
         XCTAssertEqual(DOSDateTime(date: 0, time: 0).text, "1980-00-00 00:00:00") // raw fields, even invalid ones
+        XCTAssertEqual(DOSDateTime(date: 0xFFFF, time: 0xFFFF).text, "2107-15-31 31:63:62") // every field at its widest
+        // Every field value, against String(format:).
+        for date in stride(from: 0, through: 0xFFFF, by: 37).map(UInt16.init) + [0xFFFF] {
+            let time = UInt16(truncatingIfNeeded: Int(date) &* 40503)
+            let want = String(format: "%04d-%02d-%02d %02d:%02d:%02d", 1980 + Int(date >> 9), Int(date >> 5 & 0x0F), Int(date & 0x1F),
+                              Int(time >> 11), Int(time >> 5 & 0x3F), Int(time & 0x1F) * 2)
+            XCTAssertEqual(DOSDateTime(date: date, time: time).text, want)
+        }
     }
 
     func testTruncatesToTwoSecondsInsteadOfRounding() {

@@ -109,6 +109,24 @@ final class HostilePackageTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/out/dir/y"))
     }
 
+    /// `unsafeReason(of:)` (what list shows) says exactly what `components(of:)` throws, and nil where it does not.
+    func testUnsafeReasonAgreesWithComponents() throws {
+        let names = ["", "/x", "\\x", "\\\\server\\share", "C:\\x", "C:x", "a/../b", "..", "../", "a\\..", "a\0b", ".", "./", "/", "\\",
+                     "a", "a/b", "a\\b\\", "./a", "a/./b", "..a", "a..", "...", "a//b", "\u{301}/..\u{301}", "..\\\u{301}x", "x:\u{301}"]
+        for name in names {
+            do {
+                _ = try SafePath.components(of: name)
+                XCTAssertNil(SafePath.unsafeReason(of: name), name.debugDescription)
+            } catch let error as IntuneWinError {
+                XCTAssertEqual(SafePath.unsafeReason(of: name), error.reason, name.debugDescription)
+                XCTAssertTrue(error.reason.hasPrefix("unsafe entry name: "), error.reason)
+            }
+        }
+        XCTAssertEqual(SafePath.unsafeReason(of: "a/../b"), "unsafe entry name: '..' leaves the output folder")
+        XCTAssertEqual(SafePath.unsafeReason(of: "./"), "unsafe entry name: names no file")
+        XCTAssertEqual(SafePath.unsafeReason(of: "/a\0"), "unsafe entry name: contains a NUL byte")  // checked before the rest
+    }
+
     func testSafeNamesThatLookOddAreAccepted() throws {
         XCTAssertEqual(try SafePath.components(of: "a\\.\\b..c\\..d"), ["a", "b..c", "..d"])
         XCTAssertEqual(try SafePath.components(of: "dir/"), ["dir"])

@@ -1,3 +1,10 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns a zip entry name into path components that stay inside the output folder, or refuses it.
 /// Both `/` and `\` separate folders (Microsoft writes `\`). Refused: absolute paths (`/x`, `\x`,
 /// `\\server\share`), drive letters and other `:` (`C:\x`, `C:x`), `..`, NUL bytes, empty names.
@@ -6,24 +13,45 @@
 public enum SafePath {
     /// The path components of the entry `name`; throws `badInput` for a name that could leave the output folder.
     public static func components(of name: String) throws -> [String] {
-        func refuse(_ why: String) -> IntuneWinError {
-            .badInput(name.replacingOccurrences(of: "\0", with: "\\0"), "unsafe entry name: \(why)")
-        }
-        let slash = UInt8(ascii: "/"), backslash = UInt8(ascii: "\\"), dot = UInt8(ascii: ".")
-        let bytes = Array(name.utf8)
-        guard let first = bytes.first else { throw refuse("empty") }
-        guard !bytes.contains(0) else { throw refuse("contains a NUL byte") }
-        guard first != slash, first != backslash else { throw refuse("absolute path") }
-        guard !bytes.contains(UInt8(ascii: ":")) else { throw refuse("drive letter or ':' in name") }
         var result: [String] = []
-        for part in bytes.split(omittingEmptySubsequences: true, whereSeparator: { $0 == slash || $0 == backslash }) {
-            if part.elementsEqual([dot]) { continue }
-            guard !part.elementsEqual([dot, dot]) else { throw refuse("'..' leaves the output folder") }
-            // Splitting valid UTF-8 at ASCII bytes leaves valid UTF-8.
-            result.append(String(decoding: part, as: UTF8.self))
+        if let why = check(name, part: { result.append(String(decoding: $0, as: UTF8.self)) }) {
+            throw IntuneWinError.badInput(name.replacingOccurrences(of: "\0", with: "\\0"), unsafe + why)
         }
-        guard !result.isEmpty else { throw refuse("names no file") }
         return result
+    }
+
+    /// Why `name` could leave the output folder (the reason `components(of:)` would throw), or nil when it
+    /// cannot; builds nothing (`list` asks it of every entry).
+    public static func unsafeReason(of name: String) -> String? {
+        check(name, part: { _ in }).map { unsafe + $0 }
+    }
+
+    private static let unsafe = "unsafe entry name: "
+
+    /// One pass over the name's bytes: the refusal, or nil after `part` was given every component
+    /// (empty and `.` components skipped). Splitting valid UTF-8 at ASCII bytes leaves valid UTF-8.
+    private static func check(_ name: String, part: (UnsafeBufferPointer<UInt8>) -> Void) -> String? {
+        var name = name
+        return name.withUTF8 { b -> String? in
+            guard let base = b.baseAddress, !b.isEmpty else { return "empty" }
+            let slash = UInt8(ascii: "/"), backslash = UInt8(ascii: "\\"), dot = UInt8(ascii: ".")
+            if memchr(base, 0, b.count) != nil { return "contains a NUL byte" }
+            if b[0] == slash || b[0] == backslash { return "absolute path" }
+            if memchr(base, Int32(UInt8(ascii: ":")), b.count) != nil { return "drive letter or ':' in name" }
+            var from = 0, parts = 0
+            for i in 0...b.count where i == b.count || b[i] == slash || b[i] == backslash {
+                defer { from = i + 1 }
+                switch i - from {
+                case 0: continue
+                case 1 where b[from] == dot: continue
+                case 2 where b[from] == dot && b[from + 1] == dot: return "'..' leaves the output folder"
+                default:
+                    part(UnsafeBufferPointer(rebasing: b[from..<i]))
+                    parts += 1
+                }
+            }
+            return parts == 0 ? "names no file" : nil
+        }
     }
 }
 

@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads CMTrace logs record by record with flat memory: the file is read in 1 MiB chunks and only the
+/// Reads CMTrace logs record by record with flat memory: the file is read in 64 KiB chunks and only the
 /// record being assembled is held. It accepts what real IME logs contain: multi-line messages, a BOM
 /// before any record (each new writer process prepends one), truncated records and header fragments
 /// (kept as `.fragment`), CRLF and LF mixed, time with or without a bias and with any number of
@@ -56,7 +56,7 @@ public final class CMTraceReader {
         chunk?.deallocate()
     }
 
-    /// One read buffer for the reader's life (fresh 1 MiB `Data` per read cost a page fault per 4 KiB).
+    /// One read buffer for the reader's life (a fresh `Data` per read cost a page fault per 4 KiB).
     private var chunk: UnsafeMutableRawPointer?
 
     /// Reads up to `chunkSize` bytes into `chunk`; 0 at the end of the file.

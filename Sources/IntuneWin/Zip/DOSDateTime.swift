@@ -88,11 +88,25 @@ public struct DOSDateTime: Sendable, Equatable {
     }
 
     /// "yyyy-MM-dd HH:mm:ss" for display (the raw fields, even when they are not a valid date).
+    /// Always 19 characters: the fields' ranges (year 1980-2107, the others under 100) fix every width,
+    /// so the digits are written in place (`list` formats one per entry).
     public var text: String {
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let year = 1980 + Int(date >> 9)
-        return "\(year)-\(two(Int(date >> 5 & 0x0F)))-\(two(Int(date & 0x1F))) "
-            + "\(two(Int(time >> 11))):\(two(Int(time >> 5 & 0x3F))):\(two(Int(time & 0x1F) * 2))"
+        String(unsafeUninitializedCapacity: 19) { out in
+            func put(_ value: Int, width: Int, at: Int) {
+                var rest = value
+                for k in stride(from: width - 1, through: 0, by: -1) {
+                    out[at + k] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            put(1980 + Int(date >> 9), width: 4, at: 0)
+            out[4] = UInt8(ascii: "-"); put(Int(date >> 5 & 0x0F), width: 2, at: 5)
+            out[7] = UInt8(ascii: "-"); put(Int(date & 0x1F), width: 2, at: 8)
+            out[10] = UInt8(ascii: " "); put(Int(time >> 11), width: 2, at: 11)
+            out[13] = UInt8(ascii: ":"); put(Int(time >> 5 & 0x3F), width: 2, at: 14)
+            out[16] = UInt8(ascii: ":"); put(Int(time & 0x1F) * 2, width: 2, at: 17)
+            return 19
+        }
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {

@@ -7,7 +7,7 @@ extension ZipEntry: Encodable {
     /// Why unpacking this entry's name could leave the output folder (`..`, an absolute path, a drive
     /// letter), nil for a safe name.
     public var unsafeNameReason: String? {
-        do { _ = try SafePath.components(of: name); return nil } catch let error as IntuneWinError { return error.reason } catch { return "\(error)" }
+        SafePath.unsafeReason(of: name)
     }
 
     public func encode(to encoder: Encoder) throws {
