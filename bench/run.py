@@ -589,7 +589,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # The floor row's program (bench/inflate_floor.c): zlib's inflate + CRC-32 of every entry, nothing else.
     floor_bin = work_root / "inflate_floor"
-    cc = shutil.which("cc") or shutil.which("gcc")
+    # Any C compiler: the Swift toolchain's clang is on PATH where no gcc is installed.
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if cc is None:
         print("bench: missing: a C compiler for bench/inflate_floor.c (apt-get install gcc zlib1g-dev)",
               file=sys.stderr)
