@@ -25,7 +25,7 @@ struct List: ParsableCommand {
         for e in zip.entries {
             let (sum, overflow) = total.addingReportingOverflow(e.uncompressedSize)
             (total, overflowed) = overflow ? (.max, true) : (sum, overflowed)
-            let name = e.name
+            let name = e.name  // decoded once: `e.unsafeNameReason` would decode it again
             let reason = SafePath.unsafeReason(of: name)
             if reason != nil { unsafe += 1 }
             // Built by appending (a line per entry: 50,000 in a large package).

@@ -23,9 +23,8 @@ enum Terminal {
     static func printable(_ text: String) -> String {
         func isControl(_ value: UInt32) -> Bool { (value < 0x20 && value != 0x09) || value == 0x7F }
         // The common case, nothing to escape, by a plain loop over the bytes (list prints 50,000 names).
-        let clean = text.utf8.withContiguousStorageIfAvailable { bytes in !bytes.contains { isControl(UInt32($0)) } }
-            ?? !text.utf8.contains { isControl(UInt32($0)) }
-        guard !clean else { return text }
+        var bytes = text
+        guard bytes.withUTF8({ $0.contains { isControl(UInt32($0)) } }) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             if isControl(scalar.value) {

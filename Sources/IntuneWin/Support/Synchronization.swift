@@ -17,8 +17,9 @@ final class Locked<Value>: @unchecked Sendable {
     }
 }
 
-/// Bytes in flight in the pack pipeline: the reader acquires before reading a chunk, the writer releases
-/// once the chunk's compressed bytes are written. Bounds memory whatever the thread count.
+/// A count of units in flight between threads, which bounds memory whatever the thread count: bytes in the
+/// pack pipeline (the reader acquires before reading a chunk, the writer releases once the chunk's
+/// compressed bytes are written) and record batches read ahead by `CMTraceBatchReader`.
 final class ByteBudget: @unchecked Sendable {
     private let condition = NSCondition()
     private var available: Int

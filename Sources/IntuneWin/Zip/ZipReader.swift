@@ -161,6 +161,9 @@ public struct ZipReader {
         return limits
     }
 
+    /// Where `entry`'s local header and data must end: where the next entry begins, or the central directory.
+    private func dataEnd(of entry: ZipEntry) -> UInt64 { dataLimits[entry.localHeaderOffset] ?? centralDirectoryOffset }
+
     /// Offset of an entry's data, after checking its local header agrees with the central one: the
     /// same name and method, and (unless a data descriptor follows the data, flag bit 3) the same
     /// CRC-32 and sizes. Readers that trust the local header must not see different content.
@@ -187,7 +190,7 @@ public struct ZipReader {
         let crc = r.u32()!, csize32 = r.u32()!, usize32 = r.u32()!
         let nameLength = Int(r.u16()!), extraLength = Int(r.u16()!)
         let start = entry.localHeaderOffset + 30 + UInt64(nameLength + extraLength)
-        let limit = dataLimits[entry.localHeaderOffset] ?? centralDirectoryOffset
+        let limit = dataEnd(of: entry)
         guard start <= limit, entry.compressedSize <= limit - start else {
             throw refuse("data (\(entry.compressedSize) bytes at \(start)) overlaps the next entry or the central directory, or runs past the end")
         }
@@ -256,7 +259,7 @@ public struct ZipReader {
         var start: UInt64 = 0
         for index in order {
             let entry = entries[index]
-            let end = dataLimits[entry.localHeaderOffset] ?? centralDirectoryOffset
+            let end = dataEnd(of: entry)
             if !current.isEmpty, end - start <= limit {
                 current.append(index)
                 continue
@@ -274,7 +277,7 @@ public struct ZipReader {
     public func region(for group: [Int], limit: UInt64 = groupReadLimit) throws -> Region? {
         guard let first = group.first, let last = group.last else { return nil }
         let start = entries[first].localHeaderOffset
-        let end = dataLimits[entries[last].localHeaderOffset] ?? centralDirectoryOffset
+        let end = dataEnd(of: entries[last])
         guard end > start, end - start <= max(limit, Self.spanReadLimit) else { return nil }
         return Region(offset: start, bytes: try source.readExactly(at: start, count: Int(end - start)))
     }
@@ -287,7 +290,7 @@ public struct ZipReader {
         let path = source.path
         // A small entry (most of a many-file package) is read in one go, local header and data: over
         // encrypted content each read costs a seek, an IV and a cipher restart.
-        let end = dataLimits[entry.localHeaderOffset] ?? centralDirectoryOffset
+        let end = dataEnd(of: entry)
         let span: ArraySlice<UInt8>? = try region?.slice(from: entry.localHeaderOffset, to: end)
             ?? (end > entry.localHeaderOffset && end - entry.localHeaderOffset <= Self.spanReadLimit
                 ? source.readExactly(at: entry.localHeaderOffset, count: Int(end - entry.localHeaderOffset))[...] : nil)
