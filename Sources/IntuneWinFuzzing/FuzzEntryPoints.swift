@@ -152,7 +152,7 @@ enum FuzzEntryPoints {
         let report = analyzer.report()
         for finding in report.findings { _ = (finding.kind.rawValue, finding.summary, finding.evidence.count) }
         for app in report.apps {
-            for attempt in app.attempts { _ = (attempt.start, attempt.phases.map(\.kind.rawValue)) }
+            for checkIn in app.checkIns { _ = (checkIn.start, checkIn.phases.map(\.kind.rawValue), checkIn.outcome.text) }
         }
         _ = (reader.fragmentCount, report.recordCount, report.unattributed.count)
         return run.outcome

@@ -7,19 +7,30 @@ struct ImeLog: ParsableCommand {
         commandName: "ime-log",
         abstract: "Read Intune Management Extension logs: what happened to each Win32 app, and why.",
         discussion: """
-        PATH is a log file (CMTrace, CMTrace copy export or plain messages) or IME's Logs folder \
-        (IntuneManagementExtension*.log, AppWorkload*.log, ... with rotated files read oldest first; a folder \
-        without these names is read for every *.log). \
-        Prints each app's attempts with their phases and timestamps, then findings with their evidence lines. \
-        Exit 1 when there are findings; exit 5 when nothing is found (no IME records, or the --app is not \
-        in the logs).
+        PATH is a log file (CMTrace, CMTrace copy export or plain messages), IME's Logs folder \
+        (C:\\ProgramData\\Microsoft\\IntuneManagementExtension\\Logs: IntuneManagementExtension*.log, \
+        AppWorkload*.log, AppActionProcessor*.log, AgentExecutor*.log, rotated generations read oldest first; a \
+        folder without these names is read for every *.log). The files are read together in time order: one app's \
+        story spans AppWorkload, AppActionProcessor and IntuneManagementExtension.
+
+        The report starts with a table of the apps (last result with its decoded error, last check-in and how \
+        long it took, findings), then each app's check-ins (one per pass of IME's poller: GRS, detection, \
+        applicability, download with bytes over time, install, exit code, detection after, reporting), then the \
+        findings with their evidence lines as file:line, then how many Win32 app lines were understood. Times are \
+        the device's local time as IME writes it (no UTC offset in the logs).
+
+        Typical use: ime-log ./Logs; ime-log ./Logs --app "Snagit" (an id, an id prefix or part of a name); \
+        ime-log ./Logs --json > report.json.
+
+        Exit 0 without findings; 1 with findings; 3 when a path cannot be read; 5 when nothing is found (no IME \
+        records, or no app matches --app).
         """
     )
 
     @Argument(help: ArgumentHelp("Log files or a Logs folder.", valueName: "path"), completion: .file())
     var paths: [String]
 
-    @Option(name: .customLong("app"), help: ArgumentHelp("Only this app id.", valueName: "id"))
+    @Option(name: .customLong("app"), help: ArgumentHelp("Only apps matching this: an app id, an id prefix or part of the name (case-insensitive).", valueName: "id-or-name"))
     var app: String?
 
     @OptionGroup var format: OutputFormatOptions
@@ -27,42 +38,23 @@ struct ImeLog: ParsableCommand {
     @Flag(name: .customLong("content-info"), help: "List each app's GetContentInfo reply (upload location, sizes, DecryptInfo recipient).")
     var contentInfo = false
 
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Quote Win32 app lines that were not understood (one per wording, up to 20).")
+    var verbose = false
+
     func run() throws {
         var report = try IMELogAnalyzer.analyze(paths: paths)
         if let app { report = try report.only(app: app) }
         if format.json {
-            try Terminal.json(IMELogJSON(report, includeContentInfo: contentInfo))
+            try Terminal.json(IMELogJSON(report, includeContentInfo: contentInfo, includeExamples: verbose))
         } else {
-            Terminal.line("\(report.recordCount) records, \(report.fragmentCount) damaged fragments, \(report.apps.count) apps")
-            for app in report.apps { printApp(app) }
-            for finding in report.findings {
-                Terminal.line("")
-                Terminal.line("FINDING \(finding.kind.rawValue): \(finding.summary)")
-                if let suggestion = finding.suggestion { Terminal.line("  suggestion: \(suggestion)") }
-                for e in finding.evidence { Terminal.line("  \(e.source.split(separator: "/").last ?? ""):\(e.line)  \(e.time?.description ?? "")  \(e.text)") }
+            for line in IMELogText.lines(report, verbose: verbose) { Terminal.line(line) }
+            if contentInfo {
+                for app in report.apps {
+                    for record in app.contentInfo { for line in contentInfoLines(record) { Terminal.line("content info \(app.id): \(line)") } }
+                }
             }
         }
         if !report.findings.isEmpty { throw ExitCode(1) }
-    }
-
-    private func printApp(_ app: IMEApp) {
-        Terminal.line("")
-        Terminal.line("app \(app.id)  \(app.name ?? "")  version \(app.version ?? "?")  intent \(app.intent.map(IMEApp.intentName) ?? "?")")
-        if let command = app.installCommand { Terminal.line("  install: \(command)  (context \(app.installContext ?? "?"))") }
-        for (n, attempt) in app.attempts.enumerated() {
-            var summary = "  attempt \(n + 1) (thread \(attempt.thread.map(String.init) ?? "?"))"
-            if let code = attempt.exitCode { summary += ": exit code \(code)" + (attempt.hresult.map { " → \(IMEFindings.hex($0))" } ?? "") + " (\(attempt.exitCodeMapping ?? "no mapping logged"))" }
-            Terminal.line(summary)
-            for phase in attempt.phases { Terminal.line("    \(phase.time?.description ?? "                       ")  \(padded(phase.kind.rawValue, 16)) \(phase.detail)") }
-        }
-        if contentInfo { for record in app.contentInfo { for line in contentInfoLines(record) { Terminal.line("  content info: \(line)") } } }
-    }
-
-    /// `text` cut or space-padded to `width` characters (`padding(toLength:)` for the ASCII phase names,
-    /// without Foundation's UTF-16 round trip on every timeline line).
-    private func padded(_ text: String, _ width: Int) -> String {
-        let count = text.count
-        return count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - count)
     }
 
     /// UploadLocation, sizes and the DecryptInfo recipient of one GetContentInfo reply.

@@ -59,3 +59,14 @@ enum IMEBytes {
         return Array(text.utf8).withUnsafeBufferPointer(body)
     }
 }
+
+extension IMEBytes {
+    /// A byte count for people: `512 bytes`, `17.8 MiB`, `411.0 MiB`.
+    public static func size(_ n: UInt64) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        guard n >= 1024 else { return n == 1 ? "1 byte" : "\(n) bytes" }
+        var value = Double(n) / 1024, unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return String(format: "%.1f %@", value, units[unit])
+    }
+}

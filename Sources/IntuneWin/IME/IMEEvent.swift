@@ -31,13 +31,13 @@ public enum IMEEvent: Sendable, Equatable {
     /// The content URL IME downloads from.
     case downloadURL(String)
     /// No cached content: IME downloads.
-    case cacheMiss
+    case cacheMiss(name: String?)
     /// Cached content found: IME skips the download.
     case cacheFound
     /// A Delivery Optimization download job is created.
     case doJobStart
     /// Delivery Optimization progress: bytes done of the total.
-    case doProgress(bytes: UInt64, total: UInt64)
+    case doProgress(bytes: UInt64, total: UInt64, name: String? = nil)
     /// The download failed (DO job failure, exception or timeout, no content info); the line.
     case doFailure(String)
     /// IME falls back to downloading from the CDN; the URL.
@@ -92,6 +92,60 @@ public enum IMEEvent: Sendable, Equatable {
     case reportingStart
     /// The results were sent to Intune.
     case reportingSent
+    /// A check-in of the app poller starts (`application poller starts`, `Starting app check in`,
+    /// `Requesting required apps`…); `required` or `available` when the line says.
+    case checkInStart(kind: String?)
+    /// The check-in ends (`application poller stopped`, `End app check in`, `Finish available apps check-in`).
+    case checkInEnd
+    /// `[V3Processor] Processing N subgraphs.`: the check-in's plan.
+    case subgraphCount(Int)
+    /// `Processing subgraph with app ids: a, b`: the apps IME evaluates together (an app with its dependencies).
+    case subgraphApps([String])
+    /// `Done processing subgraph.`
+    case subgraphDone
+    /// `All apps in the subgraph are not applicable due to assignment filters.`
+    case filtersNotApplicable
+    /// `Subgraph reevaluation interval is not expired.`: the subgraph is not evaluated in this check-in.
+    case reevaluationNotDue
+    /// `Setting subgraph reevaluation time with value: …`: when IME evaluates the subgraph next (as written).
+    case reevaluationSet(String)
+    /// `espPhase = NotInEsp, isRetryNeeded = False, checkinReason = MaintenanceTimer` (or `Autopilot ESP phase: …`).
+    case checkInInfo(espPhase: String?, reason: String?)
+    /// `[GRSManager] Found GRS value: <time> at key <user>\GRS\<hash>\<app>`.
+    case grsFound(value: String, appID: String?)
+    /// `[GRSManager] App with id: X is expired / is not expired / has no recorded GRS value`; the GRS time
+    /// in UTC when the record carries `GRSTimeUTC = …`.
+    case grsState(expired: Bool, none: Bool, utc: String?)
+    /// `Cleared GRS value for app: X`.
+    case grsCleared
+    /// `Saved GRS value: <time> to path: …\<app>`.
+    case grsSaved(String)
+    /// `content info request is {…}`: the app's name, version and intent from the request IME sends.
+    case contentRequest(name: String?, version: String?, intent: Int?)
+    /// IME stopped waiting for the download (`DO downloading is not finished within timeout`, `… after N seconds, timeout`).
+    case downloadTimeout(String)
+    /// `[<Name>ActionHandler] Handler completed with action status: <status>.`
+    case actionStatus(handler: String, status: String)
+    /// `Execution completed with action status: …, and download running in background: True`.
+    case downloadInBackground(String)
+    /// `Report delta: {…}`: what IME reports changed for the app.
+    case reportDelta(state: String?, previous: String?, errorCode: Int32?, detection: String?)
+    /// `[StatusService] … Status: Installed, ErrorCode: …`: the status the Company Portal shows.
+    case statusUpdate(status: String, errorCode: Int32?)
+    /// `No action required for app with id: X.`
+    case noActionRequired
+    /// `Encountered unexpected state for app with id: X. … Aborting processing …`; the reason.
+    case unexpectedState(String)
+    /// `App with id: X, targeted intent: RequiredInstall, …`: the intent as IME's action processor names it.
+    case desiredState(intent: String)
+    /// `Aggregated result for (<id>,<name>) is Success`: a dependency's result within its parent's chain.
+    case aggregatedResult(id: String, name: String?, result: String)
+    /// `ProcessAppWithDependencies starts for <id> with name <name>`: a dependency chain starts.
+    case dependencyChain(id: String, name: String?)
+    /// `Agent version is: 1.93.155.0`.
+    case agentVersion(String)
+    /// A line that names the app (`[StatusService] Downloading app (id = X, name Y)`, `Content cache miss for app (id = X, name = Y)`).
+    case named(String)
 
     /// Classifies one message (the first line decides; multi-line bodies are kept for content info).
     public static func classify(_ message: String) -> IMEEvent? {
@@ -168,6 +222,7 @@ public enum IMEEvent: Sendable, Equatable {
                 return nil
             }
         }
+        if let event = decideCheckInAndState(probe, message) { return event }
         if let rest = after(.processingTargeted), let close = probe.range(of: "', id='", in: rest) {
             let id = rest[close.upperBound...].prefix(36)
             return .processingApp(id: String(id).lowercased(), name: String(rest[..<close.lowerBound]), intent: number(probe.after("with intent=")).flatMap { Int($0) })
@@ -192,12 +247,12 @@ public enum IMEEvent: Sendable, Equatable {
         if contains(.stepDownload) || probe.hasPrefix("[Win32App] Downloading app on session") { return .downloadStart }
         if probe.hasPrefix("Get content info from service,ret = ") || probe.hasPrefix("Response from Intune = ") { return .contentInfo(message) }
         if let url = after(.downloadURL) { return .downloadURL(String(url)) }
-        if contains(.cacheMiss) { return .cacheMiss }
+        if let rest = after(.cacheMiss) { return .cacheMiss(name: probe.range(of: "name = ", in: rest).map { String(rest[$0.upperBound...].prefix { $0 != ")" }) }) }
         if contains(.cacheFound) { return .cacheFound }
         if contains(.doJobStart) { return .doJobStart }
         if let rest = after(.viaDOBytes) {
             let parts = rest.prefix { $0 != " " }.split(separator: "/").compactMap { UInt64($0) }
-            if parts.count == 2 { return .doProgress(bytes: parts[0], total: parts[1]) }
+            if parts.count == 2 { return .doProgress(bytes: parts[0], total: parts[1], name: nil) }
         }
         if probe.hasPrefix("Job has failed.") || probe.hasPrefix("Exception occurs when downloading content using DO")
             || contains(.doNotFinished) || contains(.noContentInfo) || contains(.errorDownloadingContent) {
@@ -238,6 +293,134 @@ public enum IMEEvent: Sendable, Equatable {
         if contains(.reportingStart) { return .reportingStart }
         if contains(.reportingSent) { return .reportingSent }
         return nil
+    }
+
+    /// The decisions for today's (V3 processor, 2023–2026) wording: check-ins, subgraphs, GRS, Delivery
+    /// Optimization progress and timeouts, reporting and status lines. Asked before the older phrases.
+    private static func decideCheckInAndState<P: IMEMessageProbe>(_ probe: P, _ message: String) -> IMEEvent? {
+        @inline(__always) func after(_ marker: IMEMarker) -> Substring? { probe.after(marker) }
+        @inline(__always) func contains(_ marker: IMEMarker) -> Bool { probe.contains(marker) }
+        if contains(.pollerStarts) || contains(.startingCheckIn) {
+            return .checkInStart(kind: probe.m.contains("Available") ? "available" : nil)
+        }
+        if contains(.availableCheckInStart) || contains(.requestingAvailable) { return .checkInStart(kind: "available") }
+        if contains(.requestingRequired) { return .checkInStart(kind: "required") }
+        if contains(.pollerStopped) || contains(.endCheckIn) || contains(.availableCheckInFinish) { return .checkInEnd }
+        if let rest = after(.subgraphApps) {
+            var ids: [String] = []
+            IMEBytes.withUTF8(rest) { b in forEachGUID(in: b) { i in ids.append(lowercasedGUID(b, i)); return true } }
+            return .subgraphApps(ids)
+        }
+        if let rest = after(.v3Processing), let n = number(rest).flatMap({ Int($0) }) { return .subgraphCount(n) }
+        if let rest = after(.v3Done) { return rest.hasPrefix("subgraph.") ? .subgraphDone : .checkInEnd }
+        if contains(.filters) { return .filtersNotApplicable }
+        if contains(.reevaluationNotDue) { return .reevaluationNotDue }
+        if let rest = after(.reevaluationSet) { return .reevaluationSet(String(rest.prefix { $0 != "f" }).trimmingCharacters(in: .whitespaces)) }
+        if let rest = after(.checkinReason) {
+            let esp = probe.after("espPhase = ").map { String($0.prefix { $0 != "," }) }
+            return .checkInInfo(espPhase: esp, reason: String(rest.prefix { $0 != "," && $0 != "\n" && $0 != " " }))
+        }
+        if let rest = after(.espPhaseAutopilot) { return .checkInInfo(espPhase: String(rest.prefix { $0 != "." && $0 != " " }), reason: nil) }
+        if let rest = after(.grsFound) {
+            let value = rest.range(of: " at key ").map { String(rest[..<$0.lowerBound]) } ?? String(rest.prefix(19))
+            var last: String?
+            IMEBytes.withUTF8(rest) { b in forEachGUID(in: b) { i in last = lowercasedGUID(b, i); return true } }
+            return .grsFound(value: value, appID: last)
+        }
+        if let rest = after(.grsAppWithID) {
+            let utc = probe.after("GRSTimeUTC = ").map { String($0.prefix { $0 != "\n" }) }
+            if rest.contains(" is not expired") { return .grsState(expired: false, none: false, utc: utc) }
+            if rest.contains("has no recorded GRS value") { return .grsState(expired: true, none: true, utc: nil) }
+            if rest.contains(" is expired") { return .grsState(expired: true, none: false, utc: utc) }
+        }
+        if contains(.grsCleared) { return .grsCleared }
+        if let rest = after(.grsSaved) { return .grsSaved(rest.range(of: " to path").map { String(rest[..<$0.lowerBound]) } ?? String(rest.prefix(19))) }
+        if let rest = after(.contentRequest) { return contentRequest(rest) }
+        if let rest = after(.statusDownloading) {
+            let name = probe.range(of: ", name ", in: rest).map { String(rest[$0.upperBound...].prefix { $0 != ")" }) }
+            if let bytes = after(.viaDOBytes) {
+                let parts = bytes.prefix { $0 != " " }.split(separator: "/").compactMap { UInt64($0) }
+                if parts.count == 2 { return .doProgress(bytes: parts[0], total: parts[1], name: name) }
+            }
+            if let name { return .named(name) }
+        }
+        if let rest = after(.doFindExisting), let done = number(rest).flatMap({ UInt64($0) }),
+           let total = probe.after("bytes total = ").flatMap({ number($0) }).flatMap({ UInt64($0) }) {
+            return .doProgress(bytes: done, total: total, name: nil)
+        }
+        if contains(.doJobInProgress), let done = probe.after("bytes transfered:").flatMap({ number($0) }).flatMap({ UInt64($0) }),
+           let total = probe.after("bytes total:").flatMap({ number($0) }).flatMap({ UInt64($0) }) {
+            return .doProgress(bytes: done, total: total, name: nil)
+        }
+        if contains(.doTimeout) || contains(.doNotFinished) { return .downloadTimeout(firstLine(probe.m)) }
+        if let rest = after(.handlerCompleted) {
+            let status = String(rest.prefix { $0 != "." && $0 != "," && $0 != " " })
+            let tag = probe.m.range(of: "ActionHandler]").map { probe.m[..<$0.lowerBound] } ?? ""
+            let handler = tag.split(separator: "[").last.map(String.init) ?? ""
+            return .actionStatus(handler: handler, status: status)
+        }
+        if let rest = after(.executionCompleted) {
+            let status = String(rest.prefix { $0 != "," && $0 != "." })
+            if probe.after("download running in background: ").map({ $0.hasPrefix("True") }) == true { return .downloadInBackground(status) }
+            return .actionStatus(handler: "Execution", status: status)
+        }
+        if let rest = after(.reportDelta) { return reportDelta(rest) }
+        if contains(.statusSendingUpdate) || contains(.statusReturning), let status = probe.after("Status: ") {
+            let code = probe.after("ErrorCode: ").flatMap { number($0) }.flatMap { Int64($0) }.map { Int32(truncatingIfNeeded: $0) }
+            return .statusUpdate(status: String(status.prefix { $0 != "," && $0 != "." }), errorCode: code)
+        }
+        if contains(.noActionRequired) { return .noActionRequired }
+        if let rest = after(.unexpectedState) {
+            let reason = rest.range(of: ". ").map { String(rest[$0.upperBound...]) } ?? String(rest)
+            return .unexpectedState(firstLine(reason))
+        }
+        if let rest = after(.targetedIntent) ?? after(.effectiveIntent) { return .desiredState(intent: String(rest.prefix { $0 != "," })) }
+        if let rest = after(.aggregatedResult), let id = firstGUID(in: rest) {
+            let inside = rest.prefix { $0 != ")" }
+            let name = inside.firstIndex(of: ",").map { String(inside[inside.index(after: $0)...]) }
+            let result = probe.range(of: ") is ", in: rest).map { String(rest[$0.upperBound...].prefix { $0 != " " && $0 != "\n" }) } ?? ""
+            return .aggregatedResult(id: id, name: name, result: result)
+        }
+        if let rest = after(.dependencyChain), let id = firstGUID(in: rest) {
+            return .dependencyChain(id: id, name: probe.range(of: " with name ", in: rest).map { firstLine(rest[$0.upperBound...]) })
+        }
+        if let rest = after(.agentVersion) { return .agentVersion(String(rest.prefix { $0.isNumber || $0 == "." })) }
+        if contains(.downloadHandlerInvoked) { return .downloadStart }
+        return nil
+    }
+
+    /// The name, version and intent in a `content info request is {…}` body (read by key: the line may be cut).
+    private static func contentRequest(_ body: Substring) -> IMEEvent {
+        func value(_ key: String) -> String? {
+            guard let r = body.range(of: "\"\(key)\":") else { return nil }
+            var rest = body[r.upperBound...]
+            guard rest.first == "\"" else { return nil }
+            rest = rest.dropFirst()
+            var out = ""
+            var escaped = false
+            for c in rest {
+                if escaped { out.append(c == "n" ? "\n" : c); escaped = false; continue }
+                if c == "\\" { escaped = true; continue }
+                if c == "\"" { return out }
+                out.append(c)
+            }
+            return nil
+        }
+        return .contentRequest(name: value("ApplicationName"), version: value("ApplicationVersion"), intent: value("Intent").flatMap { Int($0) })
+    }
+
+    /// The states and error code in a `Report delta: {…}` body.
+    private static func reportDelta(_ body: Substring) -> IMEEvent {
+        let json = (try? JSONSerialization.jsonObject(with: Data(firstLine(body).utf8))) as? [String: Any] ?? [:]
+        func change(_ key: String) -> (old: Any?, new: Any?)? {
+            if let d = json[key] as? [String: Any] { return (d["OldValue"], d["NewValue"]) }
+            if let v = json[key], !(v is NSNull) { return (nil, v) }
+            return nil
+        }
+        func text(_ v: Any?) -> String? { (v as? String) ?? (v as? NSNumber).map { $0.stringValue } }
+        let enforcement = change("EnforcementState")
+        let code = change("EnforcementErrorCode").flatMap { ($0.new as? NSNumber)?.int64Value }.map { Int32(truncatingIfNeeded: $0) }
+        return .reportDelta(state: text(enforcement?.new), previous: text(enforcement?.old), errorCode: code, detection: text(change("DetectionState")?.new))
     }
 
     /// The number at the start of `text` (after spaces), thousands commas removed.

@@ -18,6 +18,24 @@ public struct IMEFinding: Sendable, Equatable {
         case cacheHitThenFailure
         /// The app waits in GRS (IME's retry schedule after a failure) and is not enforced.
         case stuckInGRS
+        /// The installer exited with a code its return codes map to failure (or a known failure code).
+        case installFailed
+        /// The installer process crashed (an NTSTATUS code such as 0xC0000142).
+        case crash
+        /// The installer reported success but the detection rules do not find the app (0x87D1041C).
+        case installedNotDetected
+        /// IME stopped waiting for the content download.
+        case downloadTimedOut
+        /// The content download made no progress for a long time.
+        case downloadStalled
+        /// The app was not applicable: assignment filters or a requirement rule.
+        case notApplicable
+        /// IME aborted processing the app's subgraph (`Encountered unexpected state`).
+        case processingAborted
+        /// The app's history begins or ends mid-flow: the lines before or after rotated out of the logs.
+        case historyIncomplete
+        /// Evidence an admin would need is missing from the diagnostics collection.
+        case evidenceMissing
     }
     /// Which problem it is.
     public var kind: Kind

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The result of reading a set of IME logs.
+/// The result of reading a set of IME logs: each app with its check-ins, the check-ins themselves, the
+/// findings with their evidence, and how much of the logs was understood.
 public struct IMELogReport: Sendable {
     /// Apps in the order the logs first name them.
     public var apps: [IMEApp]
@@ -12,4 +13,42 @@ public struct IMELogReport: Sendable {
     public var fragmentCount: Int
     /// Recognised events that could not be tied to an app (no app id, thread unknown).
     public var unattributed: [IMEPhase]
+    /// The poller's check-ins, in the order they started.
+    public var sessions: [IMECheckInSession] = []
+    /// What was understood of the Win32 app lines.
+    public var coverage = IMECoverage()
+    /// The files read, in reading order, with the time span each covers.
+    public var files: [IMELogFileSpan] = []
+
+    /// A report from its parts.
+    public init(apps: [IMEApp], findings: [IMEFinding], recordCount: Int, fragmentCount: Int, unattributed: [IMEPhase],
+                sessions: [IMECheckInSession] = [], coverage: IMECoverage = IMECoverage(), files: [IMELogFileSpan] = []) {
+        self.apps = apps
+        self.findings = findings
+        self.recordCount = recordCount
+        self.fragmentCount = fragmentCount
+        self.unattributed = unattributed
+        self.sessions = sessions
+        self.coverage = coverage
+        self.files = files
+    }
+
+    /// The earliest and latest time in the logs.
+    public var span: (first: LogTimestamp, last: LogTimestamp)? {
+        let firsts = files.compactMap(\.first), lasts = files.compactMap(\.last)
+        guard let a = firsts.min(), let b = lasts.max() else { return nil }
+        return (a, b)
+    }
+}
+
+/// One log file read: its name, how many records it held and the times of its first and last record.
+public struct IMELogFileSpan: Sendable, Equatable {
+    /// The file as named in evidence.
+    public var source: String
+    /// Records read from it.
+    public var recordCount: Int
+    /// The first time in it.
+    public var first: LogTimestamp?
+    /// The last time in it.
+    public var last: LogTimestamp?
 }

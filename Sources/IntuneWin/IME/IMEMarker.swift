@@ -9,7 +9,13 @@ enum IMEMarker: Int, CaseIterable {
          cdnComplete, verifyHash, hmacPass, decrypted, decryptFailed, downloadedSize, downloadedTime, unzipping,
          decompressed, executeRetry, installerCommandLine, launchInstaller, installDone, installTimeout, unmappedExitCode,
          exitCodeDefinedAs, hResult, skipCleanupTimeout, removingContent, cleaningStaged, enforcementState,
-         reportingStart, reportingSent, stepInstallBehavior
+         reportingStart, reportingSent, stepInstallBehavior,
+         pollerStarts, pollerStopped, startingCheckIn, endCheckIn, availableCheckInStart, availableCheckInFinish,
+         requestingRequired, requestingAvailable, subgraphApps, v3Processing, v3Done, filters, reevaluationNotDue,
+         reevaluationSet, checkinReason, espPhaseAutopilot, grsFound, grsAppWithID, grsCleared, grsSaved, contentRequest,
+         statusDownloading, doFindExisting, doJobInProgress, doTimeout, handlerCompleted, executionCompleted, reportDelta,
+         statusSendingUpdate, statusReturning, noActionRequired, unexpectedState, targetedIntent, effectiveIntent,
+         aggregatedResult, dependencyChain, agentVersion, downloadHandlerInvoked
 
     /// The phrase, as IME writes it.
     var text: String {
@@ -66,6 +72,44 @@ enum IMEMarker: Int, CaseIterable {
         case .reportingStart: return "Start reporting app results"
         case .reportingSent: return "Results are successfully sent"
         case .stepInstallBehavior: return "===Step=== InstallBehavior"
+        case .pollerStarts: return "application poller starts"
+        case .pollerStopped: return "application poller stopped"
+        case .startingCheckIn: return "AppAsync] Starting app check in"
+        case .endCheckIn: return "AppAsync] End app check in"
+        case .availableCheckInStart: return "Start available apps check-in"
+        case .availableCheckInFinish: return "Finish available apps check-in"
+        case .requestingRequired: return "Requesting required apps"
+        case .requestingAvailable: return "Requesting available apps"
+        case .subgraphApps: return "Processing subgraph with app ids: "
+        case .v3Processing: return "[V3Processor] Processing "
+        case .v3Done: return "[V3Processor] Done processing "
+        case .filters: return "not applicable due to assignment filters"
+        case .reevaluationNotDue: return "Subgraph reevaluation interval is not expired"
+        case .reevaluationSet: return "Setting subgraph reevaluation time with value: "
+        case .checkinReason: return "checkinReason = "
+        case .espPhaseAutopilot: return "Autopilot ESP phase: "
+        case .grsFound: return "[GRSManager] Found GRS value: "
+        case .grsAppWithID: return "[GRSManager] App with id: "
+        case .grsCleared: return "Cleared GRS value for app"
+        case .grsSaved: return "[GRSManager] Saved GRS value: "
+        case .contentRequest: return "content info request is "
+        case .statusDownloading: return "[StatusService] Downloading app (id = "
+        case .doFindExisting: return "bytes transfered = "
+        case .doJobInProgress: return " is in progress for app:"
+        case .doTimeout: return "DO downloading is not finished within timeout"
+        case .handlerCompleted: return "ActionHandler] Handler completed with action status: "
+        case .executionCompleted: return "Execution completed with action status: "
+        case .reportDelta: return "Report delta: "
+        case .statusSendingUpdate: return "[StatusService] Sending an update to user"
+        case .statusReturning: return "[StatusService] Returning status to user"
+        case .noActionRequired: return "No action required for app with id: "
+        case .unexpectedState: return "Encountered unexpected state for app with id: "
+        case .targetedIntent: return ", targeted intent: "
+        case .effectiveIntent: return ", effective intent: "
+        case .aggregatedResult: return "Aggregated result for ("
+        case .dependencyChain: return "ProcessAppWithDependencies starts for "
+        case .agentVersion: return "Agent version is: "
+        case .downloadHandlerInvoked: return "[DownloadActionHandler] Handler invoked for policy"
         }
     }
 }

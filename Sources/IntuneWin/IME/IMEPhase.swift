@@ -4,9 +4,9 @@ import Foundation
 public struct IMEPhase: Sendable, Equatable {
     /// The step of IME's Win32 app flow a line belongs to (GRS is IME's retry schedule after a failed attempt).
     public enum Kind: String, Sendable {
-        case policyReceived, processing, detectionBefore, applicability, grs, grsSkip, download, contentInfo, downloadFailure,
-             cdnFallback, hashValidation, decryption, unzip, retry, install, exitCode, timeout, detectionAfter,
-             cleanupIncoming, cleanupIMECache, reporting
+        case policyReceived, processing, dependency, reevaluation, detectionBefore, applicability, notApplicable, grs, grsSkip,
+             download, contentInfo, downloadProgress, downloadTimeout, downloadFailure, cdnFallback, hashValidation, decryption,
+             unzip, retry, install, exitCode, timeout, detectionAfter, cleanupIncoming, cleanupIMECache, reporting, aborted
     }
     /// Which step it is.
     public var kind: Kind

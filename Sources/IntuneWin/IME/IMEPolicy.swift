@@ -23,6 +23,13 @@ public struct IMEPolicy: Sendable, Equatable {
     public var installContext: String?
     /// Detection rule types (1 MSI, 2 file, 3 script, 4 registry… as IME numbers them).
     public var detectionTypes: [Int]
+    /// InstallEx: how many times IME retries a failed install, how many minutes apart, and the installer's maximum run time.
+    public var maxRetries: Int? = nil
+    public var retryIntervalMinutes: Int? = nil
+    public var maxRunTimeMinutes: Int? = nil
+    /// Apps this one depends on, and apps it supersedes (from the policy's `FlatDependencies`/`Dependencies` and supersedence).
+    public var dependencies: [String] = []
+    public var supersedes: [String] = []
 
     /// The policies in the JSON array; an unreadable array gives none (the log line may be truncated).
     /// IME logs the same array at every check-in, so the last one read is kept and reused when the bytes match.
@@ -67,13 +74,27 @@ public struct IMEPolicy: Sendable, Equatable {
         return array.compactMap { item in
             guard let id = item["Id"] as? String else { return nil }
             func inner(_ key: String) -> Any? { (item[key] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } }
-            let runAs = (inner("InstallEx") as? [String: Any])?["RunAs"] as? Int
+            let installEx = inner("InstallEx") as? [String: Any]
+            let runAs = installEx?["RunAs"] as? Int
             let types = (inner("DetectionRule") as? [[String: Any]] ?? []).compactMap { $0["DetectionType"] as? Int }
-            return IMEPolicy(id: id.lowercased(), name: item["Name"] as? String ?? "",
-                             version: (item["Version"] as? Int).map(String.init) ?? item["Version"] as? String,
-                             intent: item["Intent"] as? Int, installCommand: item["InstallCommandLine"] as? String,
-                             uninstallCommand: item["UninstallCommandLine"] as? String,
-                             installContext: runAs.map { $0 == 1 ? "system" : "user" }, detectionTypes: types)
+            var policy = IMEPolicy(id: id.lowercased(), name: item["Name"] as? String ?? "",
+                                   version: (item["Version"] as? Int).map(String.init) ?? item["Version"] as? String,
+                                   intent: item["Intent"] as? Int, installCommand: item["InstallCommandLine"] as? String,
+                                   uninstallCommand: item["UninstallCommandLine"] as? String,
+                                   installContext: runAs.map { $0 == 1 ? "system" : "user" }, detectionTypes: types)
+            policy.maxRetries = installEx?["MaxRetries"] as? Int
+            policy.retryIntervalMinutes = installEx?["RetryIntervalInMinutes"] as? Int
+            policy.maxRunTimeMinutes = installEx?["MaxRunTimeInMinutes"] as? Int
+            // Relations: a list of objects naming the other app (`ChildId`, `ApplicationId`) and its kind.
+            for key in ["FlatDependencies", "Dependencies"] {
+                for relation in (item[key] as? [[String: Any]]) ?? [] {
+                    guard let other = (relation["ChildId"] ?? relation["ApplicationId"] ?? relation["Id"]) as? String else { continue }
+                    let type = relation["Type"] as? Int ?? 0
+                    if type == 1 || (relation["Type"] as? String)?.lowercased() == "supersedence" { policy.supersedes.append(other.lowercased()) }
+                    else if !policy.dependencies.contains(other.lowercased()) { policy.dependencies.append(other.lowercased()) }
+                }
+            }
+            return policy
         }
     }
 }
