@@ -39,7 +39,8 @@ final class ImeLogCommandTests: ToolTestCase {
         assertExit(result, 1, result.summary)
         XCTAssertTrue(result.out.contains("3221225794 (0xC0000142 STATUS_DLL_INIT_FAILED"), result.summary)
         XCTAssertFalse(result.out.contains("if it means success"), result.summary)
-        XCTAssertTrue(result.out.contains("suggestion: the installer crashed"), result.summary)
+        XCTAssertTrue(result.out.contains("next: do not map this code"), result.summary)
+        XCTAssertTrue(result.out.contains("FINDING crash:"), result.summary)
     }
 
     func testSuccessTextShowsBinRemovalBeforeIMECache() throws {
@@ -49,7 +50,10 @@ final class ImeLogCommandTests: ToolTestCase {
         let bin = try XCTUnwrap(lines.firstIndex { $0.contains("cleanupIncoming") && $0.contains("2021-09-16 23:55:50.808") })
         let cache = try XCTUnwrap(lines.firstIndex { $0.contains("cleanupIMECache") && $0.contains("2021-09-16 23:55:55.998") })
         XCTAssertLessThan(bin, cache)
-        XCTAssertTrue(result.out.contains("exit code 0 → 0x00000000 (Success)"), result.out)
+        XCTAssertTrue(result.out.contains(": installed (exit code 0, success)"), result.out)
+        // The summary table comes first and reads "1 app".
+        XCTAssertTrue(lines[0].contains(", 1 app, 1 check-in, 0 findings"), lines[0])
+        XCTAssertTrue(lines.contains { $0.hasPrefix("APP ") && $0.contains("LAST RESULT") }, result.out)
     }
 
     func testContentInfoAndAppFilter() throws {
@@ -122,7 +126,7 @@ final class ImeLogCommandTests: ToolTestCase {
         let noApp = try imeLog(sample, "--app", "00000000-0000-0000-0000-000000000000")
         assertExit(noApp, 5, noApp.summary)
         XCTAssertEqual(noApp.errLines.count, 1, noApp.summary)
-        XCTAssertTrue(noApp.err.contains("is not in the logs") && noApp.err.contains("apps: "), noApp.summary)
+        XCTAssertTrue(noApp.err.contains("no app matches") && noApp.err.contains("apps: "), noApp.summary)
     }
 
     /// A real log with damaged numbers spliced in (found by the JSON schema test): sizes beyond 64 bits,

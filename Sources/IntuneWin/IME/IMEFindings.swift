@@ -58,12 +58,12 @@ public enum IMEFindings {
                 let meaning = ExitCodeMeaning(code)
                 let hresult = checkIn.hresult.map(hex) ?? "an error"
                 if meaning.isCrash {
-                    add(.crash, "the installer crashed: exit code \(meaning.description); IME reports \(hresult)",
+                    add(.crash, "the installer crashed: exit code \(code) (\(meaning.description)); IME reports \(hresult)",
                         "do not map this code: run the install command as IME does (SYSTEM, no desktop, from the IMECache folder, e.g. with psexec -s) to see why it crashes",
                         ev([.install, .exitCode]))
                 } else if mapping == "unmapped" || mapping == "failed" || (mapping == nil && outcome.kind == .failed) {
                     add(mapping == "unmapped" ? .unmappedExitCode : .installFailed,
-                        "exit code \(meaning.description)" + (mapping == "unmapped" ? " has no return-code mapping" : " is a failure") + "; IME reports \(hresult)",
+                        "exit code \(code) (\(meaning.description))" + (mapping == "unmapped" ? " has no return-code mapping" : " is a failure") + "; IME reports \(hresult)",
                         failureAdvice(code, app: app), ev([.install, .exitCode]))
                 }
             }

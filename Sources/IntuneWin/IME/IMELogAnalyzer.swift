@@ -401,6 +401,11 @@ public final class IMELogAnalyzer {
             apps[index].checkIns.append(checkIn)
         }
         apply(event, record: record, id: id, to: &apps[index])
+        // A dependency's result within a chain: the chain's app depends on it.
+        if case .aggregatedResult = event, let parent = threadChain[record.thread ?? -1], parent != id, let p = appIndex[parent],
+           !apps[p].dependencies.contains(id) {
+            apps[p].dependencies.append(id)
+        }
     }
 
     private func apply(_ event: IMEEvent, record: CMTraceRecord, id: String, to app: inout IMEApp) {
@@ -463,9 +468,6 @@ public final class IMELogAnalyzer {
         case .aggregatedResult(_, let n, let result):
             name(n)
             update { $0.aggregatedResult = result }; phase(.dependency, "aggregated result \(result)")
-            if let parent = threadChain[record.thread ?? -1], parent != id, let p = appIndex[parent], !apps[p].dependencies.contains(id) {
-                apps[p].dependencies.append(id)
-            }
         case .desiredState(let intent):
             if app.intent == nil { app.intent = IMEApp.intent(named: intent) }
         case .detectionRuleType(let n): update { $0.detectionTypes.append(n) }

@@ -31,7 +31,7 @@ extension IMECheckIn {
         if let exit = exitCode {
             let meaning = ExitCodeMeaning(exit)
             let mapping = exitCodeMapping?.lowercased()
-            if meaning.isCrash { return IMEOutcome(kind: .crashed, text: "installer crashed: exit code \(meaning.description)", errorCode: hresult) }
+            if meaning.isCrash { return IMEOutcome(kind: .crashed, text: "installer crashed: exit code \(exit) (\(meaning.description))", errorCode: hresult) }
             let success = mapping == "success" || mapping == "softreboot" || mapping == "hardreboot" || (exit == 0 && mapping != "unmapped" && mapping != "failed")
             if success {
                 if detectedAfter == false || code == imeInstalledButNotDetected {
@@ -40,7 +40,7 @@ extension IMECheckIn {
                 return IMEOutcome(kind: .installed, text: "installed (exit code \(exit)\(mapping.map { ", \($0)" } ?? ""))", errorCode: nil)
             }
             if timedOut { return IMEOutcome(kind: .failed, text: "installer timed out (0x87D300C9)", errorCode: imeInstallTimedOut) }
-            return IMEOutcome(kind: .failed, text: "failed: exit code \(meaning.description)" + (mapping == "unmapped" ? ", no return-code mapping" : ""), errorCode: hresult)
+            return IMEOutcome(kind: .failed, text: "failed: exit code \(exit) (\(meaning.description))" + (mapping == "unmapped" ? ", no return-code mapping" : ""), errorCode: hresult)
         }
         if timedOut { return IMEOutcome(kind: .failed, text: "installer timed out (0x87D300C9)", errorCode: imeInstallTimedOut) }
         if code == imeInstalledButNotDetected { return IMEOutcome(kind: .installedNotDetected, text: "installed but not detected (0x87D1041C)", errorCode: code) }
