@@ -63,8 +63,9 @@ public struct IMECheckIn: Sendable, Equatable {
         self.thread = thread
     }
 
-    /// When the first phase was logged.
-    public var start: LogTimestamp? { phases.first?.time }
+    /// When IME started on the app in this check-in: its first phase after the policy list (which IME
+    /// receives at the start of the check-in, maybe long before it reaches this app).
+    public var start: LogTimestamp? { (phases.first { $0.kind != .policyReceived } ?? phases.first)?.time }
     /// When the last phase was logged.
     public var end: LogTimestamp? { phases.last?.time }
     /// Seconds from the first phase to the last, when both have times.

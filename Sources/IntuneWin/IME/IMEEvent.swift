@@ -144,6 +144,9 @@ public enum IMEEvent: Sendable, Equatable {
     case dependencyChain(id: String, name: String?)
     /// `Agent version is: 1.93.155.0`.
     case agentVersion(String)
+    /// `has applicability state: ScriptRequirementRuleNotMet but is detected or has NotPresent desired state.
+    /// App will instead be reported as Applicable.`: the requirement is not met, but that changes nothing.
+    case reportedApplicable(String)
     /// A line that names the app (`[StatusService] Downloading app (id = X, name Y)`, `Content cache miss for app (id = X, name = Y)`).
     case named(String)
 
@@ -344,13 +347,14 @@ public enum IMEEvent: Sendable, Equatable {
             }
             if let name { return .named(name) }
         }
-        if let rest = after(.doFindExisting), let done = number(rest).flatMap({ UInt64($0) }),
-           let total = probe.after("bytes total = ").flatMap({ number($0) }).flatMap({ UInt64($0) }) {
+        if let rest = after(.doFindExisting), let done = digits(rest), let total = probe.after("bytes total = ").flatMap(digits) {
             return .doProgress(bytes: done, total: total, name: nil)
         }
-        if contains(.doJobInProgress), let done = probe.after("bytes transfered:").flatMap({ number($0) }).flatMap({ UInt64($0) }),
-           let total = probe.after("bytes total:").flatMap({ number($0) }).flatMap({ UInt64($0) }) {
+        if contains(.doJobInProgress), let done = probe.after("bytes transfered:").flatMap(digits), let total = probe.after("bytes total:").flatMap(digits) {
             return .doProgress(bytes: done, total: total, name: nil)
+        }
+        if let rest = after(.reportedAsApplicable), probe.after("reported as Applicable") != nil {
+            return .reportedApplicable(String(rest.prefix { $0 != " " }))
         }
         if contains(.doTimeout) || contains(.doNotFinished) { return .downloadTimeout(firstLine(probe.m)) }
         if let rest = after(.handlerCompleted) {
@@ -387,6 +391,11 @@ public enum IMEEvent: Sendable, Equatable {
         if let rest = after(.agentVersion) { return .agentVersion(String(rest.prefix { $0.isNumber || $0 == "." })) }
         if contains(.downloadHandlerInvoked) { return .downloadStart }
         return nil
+    }
+
+    /// The unsigned number of ASCII digits at the start of `text` (after spaces); nil when none or too large.
+    private static func digits(_ text: Substring) -> UInt64? {
+        UInt64(String(text.drop { $0 == " " }.prefix { $0.isASCII && $0.isNumber }))
     }
 
     /// The name, version and intent in a `content info request is {…}` body (read by key: the line may be cut).

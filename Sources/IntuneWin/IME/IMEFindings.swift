@@ -11,8 +11,8 @@ public enum IMEFindings {
     /// Findings per app check-in, then device-level ones from lines no app could be tied to.
     public static func find(in report: IMELogReport) -> [IMEFinding] {
         var out: [IMEFinding] = []
-        let end = report.span?.last
-        for app in report.apps { out += perApp(app, logEnd: end, logStart: report.span?.first) }
+        let fileEnds = Dictionary(report.files.compactMap { f in f.last.map { (f.source, $0) } }, uniquingKeysWith: { a, _ in a })
+        for app in report.apps { out += merged(perApp(app, fileEnds: fileEnds, logStart: report.span?.first)) }
         let timeouts = report.unattributed.filter { $0.kind == .timeout }
         if !timeouts.isEmpty {
             out.append(IMEFinding(kind: .timeout, appID: nil,
@@ -32,7 +32,24 @@ public enum IMEFindings {
         find(in: IMELogReport(apps: apps, findings: [], recordCount: 0, fragmentCount: 0, unattributed: unattributed))
     }
 
-    private static func perApp(_ app: IMEApp, logEnd: LogTimestamp?, logStart: LogTimestamp?) -> [IMEFinding] {
+    /// Findings of one app that say the same thing (a filter that excludes the app at every check-in) as one,
+    /// with the evidence of each (up to `evidenceLimit` lines).
+    static func merged(_ findings: [IMEFinding]) -> [IMEFinding] {
+        var out: [IMEFinding] = []
+        for f in findings {
+            if let i = out.firstIndex(where: { $0.kind == f.kind && $0.appID == f.appID && $0.summary == f.summary }) {
+                for e in f.evidence where out[i].evidence.count < evidenceLimit && !out[i].evidence.contains(e) { out[i].evidence.append(e) }
+            } else {
+                out.append(f)
+            }
+        }
+        return out
+    }
+
+    /// Evidence lines kept for one finding.
+    public static let evidenceLimit = 12
+
+    private static func perApp(_ app: IMEApp, fileEnds: [String: LogTimestamp], logStart: LogTimestamp?) -> [IMEFinding] {
         var out: [IMEFinding] = []
         let label = app.label
         for checkIn in app.checkIns {
@@ -96,7 +113,7 @@ public enum IMEFindings {
             if let reason = checkIn.notApplicable {
                 add(.notApplicable, "not applicable (\(reason)); IME does not install it on this device",
                     reason.contains("filter") ? "check the assignment's filter rules against this device's properties (Intune: Apps > the app > Device install status, and Tenant admin > Filters)" : "check the app's requirement rules (OS version, architecture, disk, memory, script) against this device",
-                    ev([.notApplicable, .applicability]))
+                    ev([.notApplicable]))
             }
             if let reason = checkIn.aborted {
                 add(.processingAborted, "IME aborted processing: \(reason)",
@@ -123,11 +140,15 @@ public enum IMEFindings {
                 suggestion: "collect the older log generations (AppWorkload-*.log, IntuneManagementExtension-*.log) or the device's diagnostics zip",
                 evidence: [first.phases[0].evidence]))
         }
-        if let last = app.checkIns.last, let t = last.end, let logEnd, logEnd.localSeconds - t.localSeconds < 300,
-           [.inProgress, .downloading, .unknown].contains(last.outcome.kind), last.first(.install) != nil || last.download != nil {
+        // A check-in cut off where its log file ends (rotated, or the end of what was collected) while IME was still working.
+        for checkIn in app.checkIns {
+            guard let lastPhase = checkIn.phases.last, let t = lastPhase.time, let fileEnd = fileEnds[lastPhase.evidence.source],
+                  fileEnd.localSeconds - t.localSeconds < 120, [.inProgress, .downloading, .unknown].contains(checkIn.outcome.kind),
+                  checkIn.first(.install) != nil || checkIn.download != nil else { continue }
             out.append(IMEFinding(kind: .historyIncomplete, appID: app.id,
-                summary: "\(app.label): the logs end while IME is still working on the app (\(last.outcome.text))",
-                suggestion: "collect the logs again later (the result is written when the step ends)", evidence: Array(last.phases.suffix(1).map(\.evidence))))
+                summary: "\(app.label): the check-in of \(checkIn.start?.description ?? "?") is cut off where \(fileName(lastPhase.evidence.source)) ends, while IME was still working on the app (\(checkIn.outcome.text))",
+                suggestion: "collect the next log generation (the rotated file after it) or the logs again later: the result is written when the step ends",
+                evidence: [lastPhase.evidence]))
         }
         return out
     }
@@ -145,6 +166,8 @@ public enum IMEFindings {
             return "look up the installer vendor's exit codes; run the install command as IME does (SYSTEM, no desktop, from the IMECache folder) to reproduce; map the code in the app's return codes only if the vendor documents it as success, retry or reboot"
         }
     }
+
+    static func fileName(_ source: String) -> String { source.split(separator: "/").last.map(String.init) ?? source }
 
     /// `0x80070643` for an HRESULT.
     public static func hex(_ value: Int32) -> String {

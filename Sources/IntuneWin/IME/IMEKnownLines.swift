@@ -42,6 +42,7 @@ enum IMEKnownLines {
     private static let knownSubTags = [
         "[BrandManager]", "[EspHelper]", "[CheckinIntervalManager]", "[RealTimeStatusManager]", "[StatusServiceReportsStore]",
         "[ReportingCacheManager]", "[PowerEventListener]", "[WinGetApp]", "[Toast", "[CompanyPortal", "[ReevaluationScheduleManager]",
+        "[RebootCoordinator]", "[RebootHelper]", "[Content Manager]",
     ]
 
     /// Tagged wordings that are understood and carry nothing to report.
@@ -72,6 +73,8 @@ enum IMEKnownLines {
         "app with name", "added new report", "starts processing the app chain", "Set CurrentDirectory", "SetCurrentDirectory",
         "Win32App user", "Downloading app on session", "Start unzipping", "unzipping", "DownloadType", "ContentMode",
         "Content cache", "EspPhase", "application poller", "Processing ",
-        "ESP", "Autopilot", "Comgt", "isApplicable",
+        "ESP", "Autopilot", "Comgt", "isApplicable", "Start CreateAppInstallNotifyInboxIfNotExist", "Created Content folder",
+        "\"C:\\Program Files (x86)\\Microsoft Intune Management Extension\\agentexecutor.exe\"", "CheckProductCodeExists fails",
+        "Get content info from Intune", "DO Job: resume job",
     ]
 }

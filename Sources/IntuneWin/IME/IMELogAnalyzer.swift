@@ -11,7 +11,8 @@ public final class IMELogAnalyzer {
     private var apps: [IMEApp] = []
     private var appIndex: [String: Int] = [:]
     private var threadApp: [Int: (id: String, last: Double?)] = [:]
-    private var policyRecords: [String: IMEEvidence] = [:]
+    /// The `Get policies` line that last named each app, with the check-in it was in.
+    private var policyRecords: [String: (evidence: IMEEvidence, session: Int?)] = [:]
     private var orphans: [Int: [(CMTraceRecord, IMEEvent)]] = [:]
     private var unattributed: [IMEPhase] = []
     private var lastPhaseWasInstallBehavior: [Int: Bool] = [:]
@@ -86,7 +87,8 @@ public final class IMELogAnalyzer {
         if !sawIMERecord, event != nil || installBehavior || Self.looksLikeIME(record) { sawIMERecord = true }
         noteCoverage(record, understood: event != nil || installBehavior)
         if case .policies(let list)? = event {
-            for policy in list { mergePolicy(policy); policyRecords[policy.id] = IMEEvidence(record) }
+            let s = currentSession(thread, record)
+            for policy in list { mergePolicy(policy); policyRecords[policy.id] = (IMEEvidence(record), s) }
             return
         }
         // Install command: the bare line after "===Step=== InstallBehavior".
@@ -101,6 +103,9 @@ public final class IMELogAnalyzer {
         }
         guard let event else { return }
         if handleCheckIn(event, record: record, thread: thread) { return }
+        // IME lists every GRS value it stores under a key, also of apps no longer assigned: only the apps the
+        // logs name otherwise get one.
+        if case .grsFound(_, let named?) = event, appIndex[named] == nil { return }
         let seconds = record.time?.localSeconds
         var id = explicitApp(event) ?? appID(in: record.message, event: event)
         if let found = id { threadApp[thread] = (found, seconds) }
@@ -266,6 +271,7 @@ public final class IMELogAnalyzer {
             kept.append(copy)
         }
         var list = apps
+        for a in list.indices { list[a].checkIns.removeAll { $0.phases.isEmpty } }
         for a in list.indices {
             for c in list[a].checkIns.indices { list[a].checkIns[c].session = list[a].checkIns[c].session.flatMap { renumber[$0] } }
         }
@@ -394,8 +400,8 @@ public final class IMELogAnalyzer {
             var checkIn = IMECheckIn(session: s + 1, thread: record.thread)
             checkIn.reason = sessions[s].reason
             checkIn.espPhase = sessions[s].espPhase
-            if let policy = policyRecords.removeValue(forKey: id) {
-                checkIn.phases.append(IMEPhase(kind: .policyReceived, detail: "", evidence: policy))
+            if let policy = policyRecords.removeValue(forKey: id), policy.session == nil || policy.session == s {
+                checkIn.phases.append(IMEPhase(kind: .policyReceived, detail: "", evidence: policy.evidence))
             }
             if let chain = threadChain[record.thread ?? -1], chain != id { checkIn.dependencyOf = chain }
             apps[index].checkIns.append(checkIn)
@@ -444,7 +450,8 @@ public final class IMELogAnalyzer {
         case .reevaluationSet(let value):
             grs { $0.nextReevaluation = value }; phase(.reevaluation, "next re-evaluation \(value)")
         case .grsFound(let value, _):
-            grs { g in g.value = value; g.valueUTC = IMEGRS.parseUTC(value) ?? g.valueUTC }; phase(.grs, "GRS value \(value)")
+            grs { g in g.value = value; g.valueUTC = IMEGRS.parseUTC(value) ?? g.valueUTC }
+            phase(.grs, IMEGRS.parseUTC(value) == nil ? "no GRS time recorded (\(value))" : "GRS time \(value) UTC")
         case .grsState(let expired, let none, let utc):
             grs { g in
                 g.expired = expired; g.none = none
@@ -479,14 +486,20 @@ public final class IMELogAnalyzer {
             }
         case .alreadyDetected: update { $0.detectedBefore = true }; phase(.detectionBefore, "detected, skip applicability")
         case .applicability(let state):
-            update { c in
-                c.applicability = state
-                if state != "Applicable", !state.hasPrefix("ApplicableBuild"), !state.isEmpty { c.notApplicable = c.notApplicable ?? "requirement: \(state)" }
-            }
+            update { $0.applicability = state }
             phase(.applicability, state)
+            if state != "Applicable", !state.hasPrefix("Applicable"), !state.isEmpty, current.notApplicable == nil {
+                update { $0.notApplicable = "requirement rules not met (\(state))" }
+                phase(.notApplicable, "not applicable: \(state)")
+            }
+        case .reportedApplicable(let state):
+            update { c in c.notApplicable = nil; c.applicability = "\(state), reported as Applicable (detected, or not wanted on the device)" }
+            phase(.applicability, "\(state): reported as Applicable (detected, or not wanted on the device)")
         case .grsExpired: grs { $0.expired = true }; phase(.grs, "GRS expired")
         case .grsSkip: app.grsSkips.append(evidence); grs { $0.expired = false }; phase(.grsSkip, record.firstLine)
-        case .downloadStart: if current.last(.download) == nil { phase(.download, "start") }
+        case .downloadStart:
+            if current.download == nil { download { _ in } }
+            if current.last(.download) == nil { phase(.download, "start") }
         case .contentInfo: app.contentInfo.append(record); phase(.contentInfo, "content info received")
         case .downloadURL(let url): download { $0.url = url }; phase(.download, url)
         case .cacheMiss(let n): name(n); phase(.download, "content cache miss")

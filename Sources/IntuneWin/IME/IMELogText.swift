@@ -41,7 +41,7 @@ public enum IMELogText {
     static func summaryTable(_ report: IMELogReport) -> [String] {
         let findingsByApp = Dictionary(grouping: report.findings.compactMap { f in f.appID.map { ($0, f) } }, by: \.0)
         var rows: [[String]] = [["APP", "VERSION", "INTENT", "LAST RESULT", "LAST CHECK-IN", "DURATION", "FINDINGS"]]
-        for app in report.apps {
+        for app in tableOrder(report.apps, findings: findingsByApp.mapValues { $0.count }) {
             let last = app.lastCheckIn
             let findings = findingsByApp[app.id].map { list in Set(list.map { $0.1.kind.rawValue }).sorted().joined(separator: ",") } ?? ""
             rows.append([cut(app.name ?? app.id, 40), app.version ?? "", app.intent.map(IMEApp.intentWord) ?? "",
@@ -50,6 +50,19 @@ public enum IMELogText {
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in row.enumerated().map { c, cell in c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Apps with failures first, then apps with findings, then by their last check-in, newest first.
+    public static func tableOrder(_ apps: [IMEApp], findings: [String: Int]) -> [IMEApp] {
+        apps.enumerated().sorted { a, b in
+            let fa = a.element.lastCheckIn?.outcome.isFailure == true, fb = b.element.lastCheckIn?.outcome.isFailure == true
+            if fa != fb { return fa }
+            let ha = (findings[a.element.id] ?? 0) > 0, hb = (findings[b.element.id] ?? 0) > 0
+            if ha != hb { return ha }
+            let ta = a.element.lastCheckIn?.start, tb = b.element.lastCheckIn?.start
+            if ta != tb { return (ta.map { t in tb.map { t > $0 } ?? true }) ?? false }
+            return a.offset < b.offset
+        }.map(\.element)
     }
 
     /// An app's header and its check-ins.

@@ -15,7 +15,7 @@ enum IMEMarker: Int, CaseIterable {
          reevaluationSet, checkinReason, espPhaseAutopilot, grsFound, grsAppWithID, grsCleared, grsSaved, contentRequest,
          statusDownloading, doFindExisting, doJobInProgress, doTimeout, handlerCompleted, executionCompleted, reportDelta,
          statusSendingUpdate, statusReturning, noActionRequired, unexpectedState, targetedIntent, effectiveIntent,
-         aggregatedResult, dependencyChain, agentVersion, downloadHandlerInvoked
+         aggregatedResult, dependencyChain, agentVersion, downloadHandlerInvoked, reportedAsApplicable
 
     /// The phrase, as IME writes it.
     var text: String {
@@ -110,6 +110,7 @@ enum IMEMarker: Int, CaseIterable {
         case .dependencyChain: return "ProcessAppWithDependencies starts for "
         case .agentVersion: return "Agent version is: "
         case .downloadHandlerInvoked: return "[DownloadActionHandler] Handler invoked for policy"
+        case .reportedAsApplicable: return " has applicability state: "
         }
     }
 }

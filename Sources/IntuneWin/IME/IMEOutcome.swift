@@ -64,7 +64,7 @@ extension IMECheckIn {
         if detectedBefore == true { return IMEOutcome(kind: .alreadyInstalled, text: "detected: already installed", errorCode: nil) }
         if noActionRequired { return IMEOutcome(kind: .noActionRequired, text: "no action required", errorCode: nil) }
         if reevaluationNotDue { return IMEOutcome(kind: .notDue, text: "not re-evaluated: the re-evaluation interval has not expired", errorCode: nil) }
-        if let download, download.inBackground || !download.completed, download.mode != nil || !download.samples.isEmpty {
+        if let download, download.inBackground || !download.completed {
             return IMEOutcome(kind: .downloading, text: "downloading" + (download.bytesDone.map { " (\(IMEBytes.size($0))" + (download.totalBytes.map { " of \(IMEBytes.size($0))" } ?? "") + ")" } ?? ""), errorCode: nil)
         }
         if detectedBefore == false { return IMEOutcome(kind: .inProgress, text: "not detected; no install seen", errorCode: nil) }
