@@ -75,6 +75,7 @@ enum IMEKnownLines {
         "Content cache", "EspPhase", "application poller", "Processing ",
         "ESP", "Autopilot", "Comgt", "isApplicable", "Start CreateAppInstallNotifyInboxIfNotExist", "Created Content folder",
         "\"C:\\Program Files (x86)\\Microsoft Intune Management Extension\\agentexecutor.exe\"", "CheckProductCodeExists fails",
-        "Get content info from Intune", "DO Job: resume job",
+        "Get content info from Intune", "DO Job: resume job", "Starting service host", "Service host", "Closing Status Service host",
+        "GetSidecarTrackingPoliciesCreated", "GetTrackingAppsState",
     ]
 }

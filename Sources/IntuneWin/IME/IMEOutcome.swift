@@ -61,6 +61,10 @@ extension IMECheckIn {
             if status == "failed" { return IMEOutcome(kind: .failed, text: "failed (status service)" + (code.map { " \(IMEFindings.hex($0))" } ?? ""), errorCode: code) }
             if status == "notinstalled" || status == "uninstalled" { return IMEOutcome(kind: .uninstalled, text: "not installed (status service)", errorCode: nil) }
         }
+        if let result = aggregatedResult {
+            if result.lowercased() == "success" { return IMEOutcome(kind: .installed, text: "installed as a dependency (aggregated result Success)", errorCode: nil) }
+            return IMEOutcome(kind: .failed, text: "dependency failed (aggregated result \(result))", errorCode: code)
+        }
         if detectedBefore == true { return IMEOutcome(kind: .alreadyInstalled, text: "detected: already installed", errorCode: nil) }
         if noActionRequired { return IMEOutcome(kind: .noActionRequired, text: "no action required", errorCode: nil) }
         if reevaluationNotDue { return IMEOutcome(kind: .notDue, text: "not re-evaluated: the re-evaluation interval has not expired", errorCode: nil) }
