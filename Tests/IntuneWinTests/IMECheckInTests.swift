@@ -180,4 +180,21 @@ final class IMECheckInTests: XCTestCase {
         XCTAssertEqual(try r.only(app: "cisco anyconnect").apps.count, 2)
         XCTAssertThrowsError(try r.only(app: "nothing like it"))
     }
+
+    func testUTCOffsetFromIMEsOwnUTCStamps() throws {
+        // Logged at 11:54:38 local with a UTC stamp of 3:54:38 PM: the device runs at UTC-4:00.
+        let r = try analyze(Self.checkIn(at: 11, thread: 76, apps: [Self.snagit], [
+            "[Win32App][ReevaluationScheduleManager] Setting subgraph reevaluation time with value: 3/24/2026 3:00:05 PM for subgraph with hash a0CXrNN8mWlltJax+0WvLH7ozVMG7BXi4rRwogSMx/A=.",
+        ]))
+        XCTAssertEqual(r.utcOffset?.seconds, -4 * 3600)
+        XCTAssertEqual(r.utcOffset?.description, "UTC-4:00")
+        XCTAssertTrue(r.timeZoneNote.contains("UTC-4:00"), r.timeZoneNote)
+        // A stamp that is not this moment (minutes and seconds off a quarter hour) tells nothing.
+        let none = try analyze(Self.checkIn(at: 11, thread: 76, apps: [Self.snagit], [
+            "[Win32App][ReevaluationScheduleManager] Setting subgraph reevaluation time with value: 3/24/2026 3:07:41 PM for subgraph with hash a0CXrNN8mWlltJax+0WvLH7ozVMG7BXi4rRwogSMx/A=.",
+        ]))
+        XCTAssertNil(none.utcOffset)
+        XCTAssertTrue(none.timeZoneNote.contains("no UTC offset"), none.timeZoneNote)
+        XCTAssertEqual(IMEUTCOffset.infer(utcStamp: "3/24/2026 5:51:38 AM", loggedAt: LogTimestamp(year: 2026, month: 3, day: 24, hour: 11, minute: 21, second: 38)), 5 * 3600 + 1800)
+    }
 }

@@ -24,6 +24,15 @@ public enum IMEFindings {
             out.append(IMEFinding(kind: .downloadFailure, appID: nil, summary: "a content download failed or timed out; the lines name no app",
                 suggestion: "check Delivery Optimization and proxy access to *.manage.microsoft.com and the CDN", evidence: failures.map(\.evidence)))
         }
+        // IME of 2023 onward writes its Win32 app lines to AppWorkload.log: an agent log without it says nothing about apps.
+        let names = report.files.map { fileName($0.source).lowercased() }
+        if report.apps.isEmpty, !names.contains(where: { $0.hasPrefix("appworkload") }),
+           let agent = report.files.first(where: { fileName($0.source).lowercased().hasPrefix("intunemanagementextension") }) {
+            out.append(IMEFinding(kind: .evidenceMissing, appID: nil,
+                summary: "no Win32 app appears, and no AppWorkload.log was read: IME versions of 2023 onward write Win32 app lines there, not in \(fileName(agent.source))",
+                suggestion: "collect the whole Logs folder (C:\\ProgramData\\Microsoft\\IntuneManagementExtension\\Logs) or the device's diagnostics zip",
+                evidence: []))
+        }
         return out
     }
 

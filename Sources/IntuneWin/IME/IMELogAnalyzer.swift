@@ -27,6 +27,8 @@ public final class IMELogAnalyzer {
     private var unknownWordings: Set<String> = []
     private var files: [String: Int] = [:]
     private var fileSpans: [IMELogFileSpan] = []
+    private var lastFile: Int?
+    private var utcOffset: IMEUTCOffset?
     /// Records added so far.
     public private(set) var recordCount = 0
     /// Damaged records among them.
@@ -163,6 +165,10 @@ public final class IMELogAnalyzer {
             threadSubgraph[thread] = nil
             return true
         case .filtersNotApplicable, .reevaluationNotDue, .reevaluationSet:
+            if case .reevaluationSet(let value) = event, utcOffset == nil, let local = record.time,
+               let offset = IMEUTCOffset.infer(utcStamp: value, loggedAt: local) {
+                utcOffset = IMEUTCOffset(seconds: offset, evidence: IMEEvidence(record))
+            }
             guard let ids = threadSubgraph[thread], !ids.isEmpty else { return false }
             for id in ids { apply(event, record: record, app: id) }
             return true
@@ -207,11 +213,13 @@ public final class IMELogAnalyzer {
 
     private func noteFile(_ record: CMTraceRecord) {
         let index: Int
-        if let i = files[record.source] { index = i } else {
+        if let last = lastFile, fileSpans[last].source == record.source { index = last }
+        else if let i = files[record.source] { index = i } else {
             fileSpans.append(IMELogFileSpan(source: record.source, recordCount: 0))
             index = fileSpans.count - 1
             files[record.source] = index
         }
+        lastFile = index
         fileSpans[index].recordCount += 1
         if let t = record.time {
             if fileSpans[index].first.map({ t < $0 }) ?? true { fileSpans[index].first = t }
@@ -277,6 +285,7 @@ public final class IMELogAnalyzer {
         }
         var report = IMELogReport(apps: list, findings: [], recordCount: recordCount, fragmentCount: fragmentCount,
                                   unattributed: unattributed, sessions: kept, coverage: coverage, files: fileSpans)
+        report.utcOffset = utcOffset
         report.findings = IMEFindings.find(in: report)
         return report
     }

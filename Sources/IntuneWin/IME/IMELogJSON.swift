@@ -17,7 +17,7 @@ public struct IMELogJSON: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case recordCount, fragmentCount, timeZone, agentVersions, coverage, files, checkIns, apps, findings
+        case recordCount, fragmentCount, timeZone, utcOffsetMinutes, agentVersions, coverage, files, checkIns, apps, findings
         case records, fragments  // the 0.1 names of recordCount and fragmentCount, until the next release
     }
 
@@ -26,6 +26,7 @@ public struct IMELogJSON: Encodable {
         try c.encode(report.recordCount, forKey: .recordCount)
         try c.encode(report.fragmentCount, forKey: .fragmentCount)
         try c.encode(report.timeZoneNote, forKey: .timeZone)
+        try c.encodeIfPresent(report.utcOffset.map { $0.seconds / 60 }, forKey: .utcOffsetMinutes)
         try c.encode(report.coverage.agentVersions, forKey: .agentVersions)
         try c.encode(IMECoverageJSON(coverage: report.coverage, includeExamples: includeExamples), forKey: .coverage)
         try c.encode(report.files, forKey: .files)
@@ -40,6 +41,9 @@ public struct IMELogJSON: Encodable {
 extension IMELogReport {
     /// How to read the times: IME writes the device's local time without an offset.
     public var timeZoneNote: String {
+        if let offset = utcOffset {
+            return "device local time as IME writes it, \(offset.description) (inferred from IME's UTC stamps, \(IMEFindings.fileName(offset.evidence.source)):\(offset.evidence.line))"
+        }
         if let bias = files.compactMap({ $0.first?.biasMinutes }).first {
             return "times as written, with the writer's bias (UTC = local + \(bias) min)"
         }

@@ -19,6 +19,8 @@ public struct IMELogReport: Sendable {
     public var coverage = IMECoverage()
     /// The files read, in reading order, with the time span each covers.
     public var files: [IMELogFileSpan] = []
+    /// The device's offset from UTC, when the logs tell it (IME's UTC stamps beside its local times).
+    public var utcOffset: IMEUTCOffset?
 
     /// A report from its parts.
     public init(apps: [IMEApp], findings: [IMEFinding], recordCount: Int, fragmentCount: Int, unattributed: [IMEPhase],

@@ -39,6 +39,7 @@ public enum IMELogText {
 
     /// The summary table: one row per app.
     static func summaryTable(_ report: IMELogReport) -> [String] {
+        guard !report.apps.isEmpty else { return ["no Win32 app in these logs"] }
         let findingsByApp = Dictionary(grouping: report.findings.compactMap { f in f.appID.map { ($0, f) } }, by: \.0)
         var rows: [[String]] = [["APP", "VERSION", "INTENT", "LAST RESULT", "LAST CHECK-IN", "DURATION", "FINDINGS"]]
         for app in tableOrder(report.apps, findings: findingsByApp.mapValues { $0.count }) {
@@ -100,7 +101,10 @@ public enum IMELogText {
                 if d.inBackground { text += ", continuing in the background" }
                 out.append(text)
             }
-            if let g = checkIn.grs, let retry = g.earliestRetryUTC { out.append("    GRS \(g.value ?? "?"): next try after \(IMEFindings.utcText(retry)) UTC") }
+            if let g = checkIn.grs, let retry = g.earliestRetryUTC {
+                let local = report.utcOffset.map { " (\(IMEFindings.utcText(retry.addingTimeInterval(Double($0.seconds)))) device time)" } ?? ""
+                out.append("    GRS \(g.value ?? "?") UTC: next try after \(IMEFindings.utcText(retry)) UTC\(local), at the first check-in after it")
+            }
         }
         if app.checkIns.isEmpty { out.append("  named in the policies; no check-in processed it in these logs") }
         return out
