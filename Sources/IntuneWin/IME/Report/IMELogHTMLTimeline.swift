@@ -12,23 +12,28 @@ enum IMELogHTMLTimeline {
     /// A coloured stretch of a bar, in x positions.
     struct Segment: Equatable { var from: Double, to: Double, category: IMEPhaseCategory }
 
-    /// The stretches of `phases` on `scale`: each from its phase to the next timed phase; stretches under
-    /// `minimumWidth` are folded into their neighbour, and neighbours of one category joined, so a check-in
-    /// of thousands of progress lines stays a handful of rectangles.
+    /// The stretches of `phases` on `scale`: each from its phase to the next timed phase, neighbours of one
+    /// category joined; then a stretch under `minimumWidth` is folded into the one before it (or after it,
+    /// first), so a check-in of thousands of progress lines stays a handful of rectangles.
     static func segments(_ phases: [IMEPhase], scale: IMETimeScale, minimumWidth: Double = 1) -> [Segment] {
         let timed = phases.compactMap { p in p.time.map { (scale.x($0.localSeconds), IMEPhaseCategory(p.kind)) } }
-        var out: [Segment] = []
+        var runs: [Segment] = []
         for (i, (x, category)) in timed.enumerated() {
             let next = i + 1 < timed.count ? timed[i + 1].0 : x
-            if var last = out.last, last.category == category || next - x < minimumWidth || last.to - last.from < minimumWidth {
-                // A stretch too thin to show joins its neighbour; the wider of the two gives the colour.
-                if last.category != category, last.to - last.from < minimumWidth, next - x >= minimumWidth { last.category = category }
-                last.to = max(last.to, next)
-                out[out.count - 1] = last
-            } else {
-                out.append(Segment(from: x, to: next, category: category))
-            }
+            if let last = runs.last, last.category == category { runs[runs.count - 1].to = max(last.to, next) } else { runs.append(Segment(from: x, to: next, category: category)) }
         }
+        var out: [Segment] = []
+        var pendingFrom: Double?  // thin runs at the start, waiting for a wide one
+        for run in runs {
+            if run.to - run.from < minimumWidth {
+                if out.isEmpty { pendingFrom = pendingFrom ?? run.from } else { out[out.count - 1].to = max(out[out.count - 1].to, run.to) }
+                continue
+            }
+            var run = run
+            if let from = pendingFrom { run.from = from; pendingFrom = nil }
+            if let last = out.last, last.category == run.category { out[out.count - 1].to = run.to } else { out.append(run) }
+        }
+        if out.isEmpty, let from = pendingFrom, let last = runs.last { out.append(Segment(from: from, to: last.to, category: runs[0].category)) }
         return out
     }
 
@@ -103,7 +108,8 @@ enum IMELogHTMLTimeline {
         try out.raw("<g class=\"ci \(IMELogHTML.outcomeClass(outcome))\"><title>")
         try out.text((number.map { "check-in \($0): " } ?? "") + (checkIn.start?.description ?? "") + (checkIn.durationSeconds.map { ", " + IMELogText.duration($0) } ?? "") + " — " + IMELogText.resultText(outcome))
         try out.raw("</title><rect class=\"extent \(IMELogHTML.outcomeClass(outcome))\" x=\"\(n(x0))\" y=\"\(n(top))\" width=\"\(n(x1 - x0))\" height=\"\(n(height))\" rx=\"2\"/>")
-        for s in segments(checkIn.phases, scale: scale, minimumWidth: minimumWidth) where s.to - s.from >= 0.25 {
+        // A bar of a few units shows its result's colour (the extent's fill) rather than a sliver of phases.
+        for s in x1 - x0 < 6 ? [] : segments(checkIn.phases, scale: scale, minimumWidth: minimumWidth) where s.to - s.from >= 0.25 {
             try out.raw("<rect class=\"\(s.category.cssClass)\" x=\"\(n(s.from))\" y=\"\(n(top))\" width=\"\(n(s.to - s.from))\" height=\"\(n(height))\"/>")
         }
         if outcome.isFailure { try out.raw("<rect class=\"failmark\" x=\"\(n(x1 - 1))\" y=\"\(n(top - 2))\" width=\"3\" height=\"\(n(height + 4))\"/>") }
