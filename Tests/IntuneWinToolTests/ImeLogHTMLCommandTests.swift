@@ -131,10 +131,14 @@ final class ImeLogHTMLCommandTests: ToolTestCase {
         let dom = try dom(page)
         let rows = try summaryRows(dom)
         XCTAssertEqual(rows.count, apps.count, "one summary row per app")
-        for (row, app) in zip(rows, apps) {
+        for app in apps {
             let id = try XCTUnwrap(app["id"] as? String)
-            XCTAssertTrue(row.contains(id), "row for \(id) out of order or missing: \(row.prefix(300))")
+            XCTAssertEqual(rows.filter { $0.contains(">\(id)<") || $0.contains(">\(app["name"] as? String ?? id)<") && $0.contains(id) }.count, 1, "one row for \(id)")
         }
+        // Failures first, as in the text report.
+        let failed = rows.map { $0.hasPrefix("<tr class=\"fail\"") }
+        XCTAssertTrue(failed.contains(true), "the fixtures hold failed installs")
+        XCTAssertEqual(failed, failed.sorted { $0 && !$1 }, "failed apps first")
         XCTAssertEqual(dom.components(separatedBy: "<article class=\"finding\">").count - 1, findings.count, "one article per finding")
         for kind in Set(findings.compactMap { $0["kind"] as? String }) { XCTAssertTrue(dom.contains(">\(kind)</span>"), kind) }
         XCTAssertTrue(dom.contains("<svg class=\"timeline\""))

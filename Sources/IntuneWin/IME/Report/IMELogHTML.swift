@@ -17,6 +17,11 @@ public enum IMELogHTML {
     public static func write(_ report: IMELogReport, title: String? = nil, to sink: @escaping (String) throws -> Void) throws {
         var out = HTMLOutput(sink: sink)
         let findingsByApp = Dictionary(grouping: report.findings.filter { $0.appID != nil }, by: { $0.appID! })
+        // The text report's order (failures first, then findings, then the latest check-in): the table, the
+        // timeline rows and the sections alike, so `#app-N` is the N-th app everywhere.
+        var ordered = report
+        ordered.apps = IMELogText.tableOrder(report.apps, findings: findingsByApp.mapValues(\.count))
+        let report = ordered
         try head(report, title: title, into: &out)
         try header(report, title: title, into: &out)
         try out.raw("<main class=\"wrap\">\n")

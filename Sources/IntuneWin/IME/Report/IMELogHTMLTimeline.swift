@@ -37,12 +37,13 @@ enum IMELogHTMLTimeline {
         return out
     }
 
-    /// The seconds spanned by every timed check-in of `apps` and the evidence of their findings.
+    /// The seconds spanned by the timed check-ins of the report's apps.
     static func extent(_ report: IMELogReport) -> (Double, Double)? {
         var lo = Double.infinity, hi = -Double.infinity
         for app in report.apps {
             for checkIn in app.checkIns {
-                for phase in checkIn.phases { if let t = phase.time?.localSeconds { lo = min(lo, t); hi = max(hi, t) } }
+                if let t = checkIn.start?.localSeconds { lo = min(lo, t) }
+                if let t = checkIn.end?.localSeconds { hi = max(hi, t) }
             }
         }
         guard lo <= hi else { return nil }
