@@ -61,7 +61,8 @@ public enum IMELogHTML {
         try out.raw("</div>\n<p class=\"meta\">")
         if let span = report.span {
             try out.raw("Logs span <b>"); try out.text(span.first.description); try out.raw("</b> to <b>"); try out.text(span.last.description)
-            try out.raw("</b> ("); try out.text(IMELogText.duration(max(0, span.last.localSeconds - span.first.localSeconds))); try out.raw("). ")
+            try out.raw("</b> ("); let seconds = max(0, span.last.localSeconds - span.first.localSeconds)
+            try out.text(seconds >= 2 * 86400 ? "\(Int(seconds / 86400)) days" : IMELogText.duration(seconds)); try out.raw("). ")
         }
         try out.text(capitalized(report.timeZoneNote) + ".")
         try out.raw("<br>")
