@@ -8,8 +8,9 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # and run under Wine in the IME simulation tests.
 # tmux, zsh and fish: the completion scripts are tried in real interactive shells (ShellCompletionTests).
 # binutils (strip, readelf) and groff-base: make install strips the binary; check-install renders the man page.
+# chromium (headless): the ime-log --html report is rendered in a real browser (ImeLogHTMLCommandTests).
 for pkg in zlib1g-dev libssl-dev openssl unzip zip p7zip-full msitools wixl pigz python3 python3-jsonschema util-linux time \
-           wine64 gcc-mingw-w64-x86-64 libz-mingw-w64-dev tmux zsh fish binutils groff-base; do
+           wine64 gcc-mingw-w64-x86-64 libz-mingw-w64-dev tmux zsh fish binutils groff-base chromium; do
   have_pkg "$pkg" || needed+=("$pkg")
 done
 if ! python3 -c 'import cryptography' 2>/dev/null; then have_pkg python3-cryptography || needed+=(python3-cryptography); fi

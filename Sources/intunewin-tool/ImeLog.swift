@@ -20,7 +20,8 @@ struct ImeLog: ParsableCommand {
         the device's local time as IME writes it (no UTC offset in the logs).
 
         Typical use: ime-log ./Logs; ime-log ./Logs --app "Snagit" (an id, an id prefix or part of a name); \
-        ime-log ./Logs --json > report.json.
+        ime-log ./Logs --json > report.json; ime-log ./Logs --html report.html (one self-contained page: the table, \
+        a timeline of each app's check-ins, the phases and findings; it loads nothing and runs no script).
 
         Exit 0 without findings; 1 with findings; 3 when a path cannot be read; 5 when nothing is found (no IME \
         records, or no app matches --app).
@@ -41,7 +42,13 @@ struct ImeLog: ParsableCommand {
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Quote Win32 app lines that were not understood (one per wording, up to 20).")
     var verbose = false
 
+    @Option(name: .customLong("html"), help: ArgumentHelp("Also write the report as one self-contained HTML page to this file (refused if it exists, unless --force).", valueName: "file"), completion: .file(extensions: ["html"]))
+    var html: String?
+
+    @OptionGroup var overwrite: OverwriteOptions
+
     func run() throws {
+        if let html { try IMELogHTML.checkTarget(html, overwrite: overwrite.force) }
         var report = try IMELogAnalyzer.analyze(paths: paths)
         if let app { report = try report.only(app: app) }
         if format.json {
@@ -53,6 +60,10 @@ struct ImeLog: ParsableCommand {
                     for record in app.contentInfo { for line in contentInfoLines(record) { Terminal.line("content info \(app.id): \(line)") } }
                 }
             }
+        }
+        if let html {
+            let written = try IMELogHTML.write(report, title: paths.joined(separator: ", "), toFile: html, overwrite: overwrite.force)
+            Terminal.hint("wrote the HTML report to \(written)")
         }
         if !report.findings.isEmpty { throw ExitCode(1) }
     }
