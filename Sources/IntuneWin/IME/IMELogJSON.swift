@@ -155,7 +155,7 @@ private struct IMEAppJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, version, intent, intentName, installCommand, uninstallCommand, installContext, detectionTypes, maxRetries,
-             retryIntervalMinutes, maxRunTimeMinutes, dependencies, supersedes, lastResult, lastCheckIn, checkIns, contentInfo
+             retryIntervalMinutes, maxRunTimeMinutes, dependencies, supersedes, lastResult, lastCheckInStart, checkIns, contentInfo
         case attempts  // the 0.1 name of checkIns, until the next release
     }
 
@@ -177,7 +177,7 @@ private struct IMEAppJSON: Encodable {
         try c.encode(app.supersedes, forKey: .supersedes)
         if let last = app.lastCheckIn {
             try c.encode(last.outcome, forKey: .lastResult)
-            try c.encodeIfPresent(last.start?.description, forKey: .lastCheckIn)
+            try c.encodeIfPresent(last.start?.description, forKey: .lastCheckInStart)
         }
         try c.encode(app.checkIns, forKey: .checkIns)
         try c.encode(app.checkIns, forKey: .attempts)
@@ -231,7 +231,7 @@ extension IMECheckIn: Encodable {
         try c.encodeIfPresent(installContext, forKey: .installContext)
         try c.encodeIfPresent(installCommand, forKey: .installCommand)
         try c.encodeIfPresent(reported, forKey: .reported)
-        if noActionRequired { try c.encode(true, forKey: .noActionRequired) }
+        try c.encode(noActionRequired, forKey: .noActionRequired)
         try c.encodeIfPresent(aborted, forKey: .aborted)
         try c.encodeIfPresent(aggregatedResult, forKey: .aggregatedResult)
         try c.encodeIfPresent(dependencyOf, forKey: .dependencyOf)
@@ -242,12 +242,12 @@ extension IMECheckIn: Encodable {
 }
 
 extension IMEGRS: Encodable {
-    enum CodingKeys: String, CodingKey { case value, expired, none, cleared, saved, nextReevaluation, earliestRetryUtc }
+    enum CodingKeys: String, CodingKey { case value, expired, noValue, cleared, saved, nextReevaluation, earliestRetryUtc }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(value, forKey: .value)
         try c.encodeIfPresent(expired, forKey: .expired)
-        try c.encode(none, forKey: .none)
+        try c.encode(none, forKey: .noValue)
         try c.encode(cleared, forKey: .cleared)
         try c.encodeIfPresent(saved, forKey: .saved)
         try c.encodeIfPresent(nextReevaluation, forKey: .nextReevaluation)
@@ -257,16 +257,16 @@ extension IMEGRS: Encodable {
 
 extension IMEDownload: Encodable {
     enum CodingKeys: String, CodingKey {
-        case mode, url, totalBytes, bytesDone, completed, bytesPerSecond, durationMs, cacheFound, failed, timedOut, inBackground, actionStatus, samples, stall
+        case mode, url, contentSize, transferredSize, completed, bytesPerSecond, durationMs, cacheFound, failed, timedOut, inBackground, actionStatus, samples, stall
     }
-    private struct SampleJSON: Encodable { let time: String?; let bytes: UInt64 }
-    private struct StallJSON: Encodable { let from: String; let to: String; let durationMs: Int; let bytes: UInt64 }
+    private struct SampleJSON: Encodable { let time: String?; let transferredSize: UInt64 }
+    private struct StallJSON: Encodable { let from: String; let to: String; let durationMs: Int; let transferredSize: UInt64 }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(mode, forKey: .mode)
         try c.encodeIfPresent(url, forKey: .url)
-        try c.encodeIfPresent(totalBytes, forKey: .totalBytes)
-        try c.encodeIfPresent(bytesDone, forKey: .bytesDone)
+        try c.encodeIfPresent(totalBytes, forKey: .contentSize)
+        try c.encodeIfPresent(bytesDone, forKey: .transferredSize)
         try c.encode(completed, forKey: .completed)
         try c.encodeIfPresent(bytesPerSecond.map { $0.rounded() }, forKey: .bytesPerSecond)
         try c.encodeIfPresent(milliseconds.map { Int($0.rounded()) }, forKey: .durationMs)
@@ -275,9 +275,9 @@ extension IMEDownload: Encodable {
         try c.encode(timedOut, forKey: .timedOut)
         try c.encode(inBackground, forKey: .inBackground)
         try c.encodeIfPresent(actionStatus, forKey: .actionStatus)
-        try c.encode(samples.map { SampleJSON(time: $0.time?.description, bytes: $0.bytes) }, forKey: .samples)
+        try c.encode(samples.map { SampleJSON(time: $0.time?.description, transferredSize: $0.bytes) }, forKey: .samples)
         if let s = longestStall(minimumSeconds: IMEFindings.stallSeconds) {
-            try c.encode(StallJSON(from: s.from.description, to: s.to.description, durationMs: Int(((s.to.localSeconds - s.from.localSeconds) * 1000).rounded()), bytes: s.bytes), forKey: .stall)
+            try c.encode(StallJSON(from: s.from.description, to: s.to.description, durationMs: Int(((s.to.localSeconds - s.from.localSeconds) * 1000).rounded()), transferredSize: s.bytes), forKey: .stall)
         }
     }
 }
