@@ -10,6 +10,8 @@ public struct IMECheckIn: Sendable, Equatable {
     public var thread: Int?
     /// Why IME checked in (`checkinReason`: MaintenanceTimer, AvailableAppRequest, …), when logged.
     public var reason: String?
+    /// The app's intent when this check-in ran (3 required, 1 available, 4 uninstall), when known.
+    public var intent: Int?
     /// The Enrollment Status Page phase (`NotInEsp`, `DeviceSetup`, `AccountSetup`), when logged.
     public var espPhase: String?
     /// The steps, in log order.

@@ -409,6 +409,7 @@ public final class IMELogAnalyzer {
             var checkIn = IMECheckIn(session: s + 1, thread: record.thread)
             checkIn.reason = sessions[s].reason
             checkIn.espPhase = sessions[s].espPhase
+            checkIn.intent = apps[index].intent
             if let policy = policyRecords.removeValue(forKey: id), policy.session == nil || policy.session == s {
                 checkIn.phases.append(IMEPhase(kind: .policyReceived, detail: "", evidence: policy.evidence))
             }
@@ -475,7 +476,7 @@ public final class IMELogAnalyzer {
         case .named(let n): name(n)
         case .processingApp(_, let n, let intent):
             name(n)
-            if let intent { app.intent = intent }
+            if let intent { app.intent = intent; update { $0.intent = intent } }
             phase(.processing, record.firstLine)
         case .dependencyChain(let parent, let n):
             name(n)
@@ -485,7 +486,7 @@ public final class IMELogAnalyzer {
             name(n)
             update { $0.aggregatedResult = result }; phase(.dependency, "aggregated result \(result)")
         case .desiredState(let intent):
-            if app.intent == nil { app.intent = IMEApp.intent(named: intent) }
+            if let n = IMEApp.intent(named: intent) { update { $0.intent = n }; if app.intent == nil { app.intent = n } }
         case .detectionRuleType(let n): update { $0.detectionTypes.append(n) }
         case .detected(let value):
             if current.first(.detectionAfter) != nil || current.phases.last?.kind == .install || current.exitCode != nil {

@@ -37,6 +37,7 @@ extension IMECheckIn {
                 if detectedAfter == false || code == imeInstalledButNotDetected {
                     return IMEOutcome(kind: .installedNotDetected, text: "installed but not detected (0x87D1041C): exit code \(exit), detection rules do not find the app", errorCode: imeInstalledButNotDetected)
                 }
+                if intent == 4 { return IMEOutcome(kind: .uninstalled, text: "uninstalled (exit code \(exit)\(mapping.map { ", \($0)" } ?? ""))", errorCode: nil) }
                 return IMEOutcome(kind: .installed, text: "installed (exit code \(exit)\(mapping.map { ", \($0)" } ?? ""))", errorCode: nil)
             }
             if timedOut { return IMEOutcome(kind: .failed, text: "installer timed out (0x87D300C9)", errorCode: imeInstallTimedOut) }
@@ -64,6 +65,9 @@ extension IMECheckIn {
         if let result = aggregatedResult {
             if result.lowercased() == "success" { return IMEOutcome(kind: .installed, text: "installed as a dependency (aggregated result Success)", errorCode: nil) }
             return IMEOutcome(kind: .failed, text: "dependency failed (aggregated result \(result))", errorCode: code)
+        }
+        if intent == 4 {
+            if detectedBefore == false || detectedAfter == false { return IMEOutcome(kind: .uninstalled, text: "not installed, as the uninstall assignment wants", errorCode: nil) }
         }
         if detectedBefore == true { return IMEOutcome(kind: .alreadyInstalled, text: "detected: already installed", errorCode: nil) }
         if noActionRequired { return IMEOutcome(kind: .noActionRequired, text: "no action required", errorCode: nil) }
