@@ -66,7 +66,7 @@ public struct IMELogInput: Sendable, Equatable {
             input.logs += try folders.flatMap { try $0.files.map(container.logSource) }
             // The collection's root: where results.xml is, at the top or beside the logs folder.
             let roots = [""] + folders.map { ($0.folder as NSString).deletingLastPathComponent }
-            if let root = roots.first(where: { r in container.files.contains { $0.path.lowercased() == (r.isEmpty ? "" : r + "/") + "results.xml" } }) {
+            if let root = roots.first(where: { r in container.files.contains { $0.path.lowercased() == ((r.isEmpty ? "" : r + "/") + "results.xml").lowercased() } }) {
                 let inside = folders.map(\.folder).filter { root.isEmpty || $0.hasPrefix(root + "/") }
                 input.diagnostics.append(DiagnosticsCollection.read(container, root: root, logFolders: inside))
             }
