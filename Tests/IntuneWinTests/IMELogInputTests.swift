@@ -174,6 +174,24 @@ final class IMELogInputTests: XCTestCase {
         assertThrows(.usage) { try IMELogInput.resolve(["-", "-"]) }
     }
 
+    /// A pipe given as a path (`ime-log <(zcat AppWorkload.log.gz)`) is read as a log, its first bytes not
+    /// taken by the zip probe.
+    func testNamedPipe() throws {
+        let path = try makeTemporaryFolder() + "/pipe.log"
+        XCTAssertEqual(mkfifo(path, 0o600), 0)
+        let bytes = try DiagnosticsZipBuilder.fixture("ime2021_agent-start.log")
+        let writer = Thread {
+            let fd = open(path, O_WRONLY)
+            guard fd >= 0 else { return }
+            bytes.withUnsafeBytes { _ = write(fd, $0.baseAddress!, $0.count) }
+            close(fd)
+        }
+        writer.start()
+        let input = try IMELogInput.resolve([path])
+        XCTAssertEqual(input.logs, [IMELogSource(.file(path))])
+        XCTAssertEqual(try read(input.logs).map(\.message), try CMTraceReader.records(path: TestSupport.imeLogs + "/ime2021_agent-start.log").map(\.message))
+    }
+
     func testRefusals() throws {
         let folder = try makeTemporaryFolder()
         var error = assertThrows(.badInput) { try IMELogInput.resolve([folder + "/missing.zip"]) }

@@ -90,11 +90,12 @@ public struct DiagnosticsCollection: Sendable, Equatable {
 
     /// Device and UTC time from a `DiagLogs-<device>-<yyyyMMddTHHmmssZ>.zip` name (any folder before it).
     public static func parseName(_ path: String) -> (device: String, time: Date)? {
-        var name = (path as NSString).lastPathComponent
-        guard name.lowercased().hasPrefix("diaglogs-") else { return nil }
-        if name.lowercased().hasSuffix(".zip") { name = String(name.dropLast(4)) }
+        var name = Substring((path as NSString).lastPathComponent)
+        guard name.prefix(9).lowercased() == "diaglogs-" else { return nil }
+        if name.lowercased().hasSuffix(".zip") { name = name.dropLast(4) }
+        name = name.dropFirst(9)
         guard let dash = name.lastIndex(of: "-") else { return nil }
-        let device = String(name[name.index(name.startIndex, offsetBy: 9)..<max(dash, name.index(name.startIndex, offsetBy: 9))])
+        let device = String(name[..<dash])
         let stamp = Array(name[name.index(after: dash)...].utf8)
         guard !device.isEmpty, stamp.count == 16, stamp[8] == UInt8(ascii: "T"), stamp[15] == UInt8(ascii: "Z") else { return nil }
         let digits = stamp[0..<8] + stamp[9..<15]

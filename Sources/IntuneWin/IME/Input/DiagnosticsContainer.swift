@@ -125,9 +125,11 @@ final class DiagnosticsContainer {
         }
     }
 
-    /// Whether the file at `path` starts like a zip (a local header, or an empty zip's end record).
+    /// Whether the regular file at `path` starts like a zip (a local header, or an empty zip's end record).
     static func looksLikeZip(_ path: String) -> Bool {
-        guard let stream = try? FileByteStream(path: path) else { return false }
+        // Only a regular file is looked into: reading a pipe's first bytes would take them from the log.
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, let stream = try? FileByteStream(path: path) else { return false }
         var head = [UInt8](repeating: 0, count: 4)
         let n = (try? head.withUnsafeMutableBytes { try stream.read(into: $0) }) ?? 0
         return n == 4 && head[0] == 0x50 && head[1] == 0x4B && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6))

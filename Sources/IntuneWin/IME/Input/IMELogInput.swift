@@ -44,13 +44,17 @@ public struct IMELogInput: Sendable, Equatable {
             }
             if isFolder.boolValue {
                 try resolveFolder(path, into: &input)
-            } else if DiagnosticsContainer.looksLikeZip(path) || path.lowercased().hasSuffix(".zip") {
+            } else if DiagnosticsContainer.looksLikeZip(path) || (path.lowercased().hasSuffix(".zip") && isRegularFile(path)) {
                 try resolveZip(path, into: &input)
             } else {
                 input.logs.append(IMELogSource(.file(path)))
             }
         }
         return input
+    }
+
+    private static func isRegularFile(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular
     }
 
     /// A folder: its own IME logs (`IMELogFiles`), else an IME Logs folder below it, else its `*.log` files.

@@ -18,14 +18,14 @@ public final class FileByteStream: LogByteStream {
     private let fd: Int32
     private let owned: Bool
 
-    /// Opens a regular file (a folder or device is refused with `badInput`).
+    /// Opens a file (a pipe such as `<(zcat log.gz)` too; a folder is refused with `badInput`).
     public init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IntuneWinError.badInput(path, "cannot open the log for reading: \(SystemCall.lastError)") }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR else {
             close(fd)
-            throw IntuneWinError.badInput(path, "not a regular file")
+            throw IntuneWinError.badInput(path, "a folder, not a log file")
         }
         self.fd = fd
         owned = true
