@@ -3,7 +3,8 @@
 //
 //   INTUNEWIN_FUZZ_TARGET=zip .build-fuzz/intunewin-fuzz corpus/zip
 //
-// Targets: zip, detectionXML, package, compoundFile, cmtrace, decryptInfo (see FuzzEntryPoints.swift).
+// Targets: zip, detectionXML, package, compoundFile, cmtrace, decryptInfo, diagnosticsZip, registryExport,
+// utf16Log (see FuzzEntryPoints.swift).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

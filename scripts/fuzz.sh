@@ -2,7 +2,8 @@
 # Fuzzes IntuneWin's readers with libFuzzer (issue #8).
 #
 # Usage: scripts/fuzz.sh [--build-only] [TARGET...]
-#   TARGET       zip detectionXML package compoundFile cmtrace decryptInfo (default: all six)
+#   TARGET       zip detectionXML package compoundFile cmtrace decryptInfo diagnosticsZip registryExport
+#                utf16Log (default: all nine)
 #   --build-only build .build-fuzz/intunewin-fuzz and stop
 # Environment:
 #   FUZZ_SECONDS  seconds per target (default 60)
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/.build-fuzz
 BIN=$OUT/intunewin-fuzz
-ALL_TARGETS=(zip detectionXML package compoundFile cmtrace decryptInfo)
+ALL_TARGETS=(zip detectionXML package compoundFile cmtrace decryptInfo diagnosticsZip registryExport utf16Log)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_JOBS=${FUZZ_JOBS:-1}
 SAMPLES=${SAMPLES:-$ROOT/Tests/Fixtures}
@@ -90,7 +91,9 @@ max_len() {
   case "$1" in
     zip|package) echo 262144 ;;
     compoundFile) echo 524288 ;;
-    cmtrace) echo 32768 ;;
+    cmtrace|utf16Log) echo 32768 ;;
+    diagnosticsZip) echo 131072 ;;
+    registryExport) echo 16384 ;;
     detectionXML|decryptInfo) echo 16384 ;;
   esac
 }
@@ -142,7 +145,17 @@ fi
 if [ -d "$SAMPLES/ime-logs" ]; then
   # Logs are line-based: a long one still seeds well cut to its first max_len bytes.
   for log in "$SAMPLES"/ime-logs/*.log; do head -c "$(max_len cmtrace)" "$log" > "$SEEDS/cmtrace/$(basename "$log")"; done
+  # The same logs as UTF-16LE (with a BOM) and UTF-16BE (without), cut to fit.
+  if have iconv; then
+    for log in "$SAMPLES"/ime-logs/ime2021_agent-start.log "$SAMPLES"/ime-logs/agentexecutor_two-writer-eras_autopilotmonitor-fixture.log; do
+      [ -f "$log" ] || continue
+      { printf '\377\376'; head -c 12000 "$log" | iconv -f UTF-8 -t UTF-16LE; } > "$SEEDS/utf16Log/$(basename "$log" .log).le.log" 2>/dev/null || true
+      head -c 12000 "$log" | iconv -f UTF-8 -t UTF-16BE > "$SEEDS/utf16Log/$(basename "$log" .log).be.log" 2>/dev/null || true
+    done
+  fi
 fi
+# Diagnostics zips and .reg exports: the handmade regressions below are the seeds (built by
+# Tests/Fixtures/diagnostics/make-seeds.py from the committed fixture logs).
 # A Zip64 zip and a deflated multi-entry zip made by Info-ZIP.
 if have zip; then
   tmp=$OUT/seeds/zipwork && rm -rf "$tmp" && mkdir -p "$tmp/d/sub" && printf 'hello\n' > "$tmp/d/a.txt"

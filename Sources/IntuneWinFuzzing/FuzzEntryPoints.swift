@@ -38,6 +38,9 @@ enum FuzzEntryPoints {
         "compoundFile": compoundFile,
         "cmtrace": cmtrace,
         "decryptInfo": decryptInfo,
+        "diagnosticsZip": diagnosticsZip,
+        "registryExport": registryExport,
+        "utf16Log": utf16Log,
     ]
 
     /// Most bytes one input may inflate or decrypt into a sink (a zip bomb is cut off here, cleanly).
@@ -170,6 +173,58 @@ enum FuzzEntryPoints {
         let key = deviceKey(withCertificate: data.count & 1 == 0)
         _ = info.isRecipient(key)
         if let material = run.step({ try info.decrypt(with: key) }) { _ = material.isPlain }
+        return run.outcome
+    }
+
+    /// A zip given to `ime-log` (a diagnostics zip, or any zip): resolved in place (IME log folders,
+    /// results.xml, No Results entries, .reg exports into registry facts), then every log found read
+    /// through the streaming inflate and the UTF-16 detection into the CMTrace reader (bounded).
+    static func diagnosticsZip(_ data: [UInt8]) -> Outcome {
+        var run = Run()
+        guard let file = run.step({ try TemporaryFiles.shared.write(data, suffix: ".zip") }) else { return run.outcome }
+        defer { unlink(file) }
+        guard let input = run.step({ try IMELogInput.resolve([file]) }) else { return run.outcome }
+        for d in input.diagnostics {
+            _ = (d.deviceName, d.collectedAt, d.layout, d.items.map { ($0.collected, $0.failure, $0.files.count) }, d.problems)
+            _ = d.evidence.map { ($0.present, $0.failures) }
+        }
+        let facts = input.registry
+        _ = (facts.apps.map { ($0.enforcementState, $0.exitCode, $0.complianceState) }, facts.grs.count, facts.installed.count)
+        var budget = 1_000_000
+        for source in input.logs.prefix(100) {
+            run.step {
+                let reader = try source.reader()
+                while budget > 0, let record = try reader.next() { budget -= 1; _ = record.message.utf8.count }
+            }
+        }
+        return run.outcome
+    }
+
+    /// A `.reg` export (any encoding) read value by value into the registry facts.
+    static func registryExport(_ data: [UInt8]) -> Outcome {
+        var run = Run()
+        var facts = IMERegistryFacts()
+        run.step { try facts.add(export: MemoryByteStream(data), name: "fuzz.reg") }
+        _ = facts.apps.map { ($0.enforcementState, $0.enforcementErrorCode, $0.exitCode, $0.desiredState, $0.values.count) }
+        _ = (facts.grs.count, facts.installed.map(\.displayName))
+        return run.outcome
+    }
+
+    /// A log through the text-encoding detection and UTF-16 transcoder into the CMTrace reader: the bytes
+    /// as given, then behind a UTF-16LE BOM and a UTF-16BE BOM (so every input also takes both transcoding paths).
+    static func utf16Log(_ data: [UInt8]) -> Outcome {
+        var run = Run()
+        for bytes in [data, [0xFF, 0xFE] + data, [0xFE, 0xFF] + data] {
+            run.step {
+                let reader = try IMELogSource(.memory(bytes), name: "fuzz.log").reader()
+                var count = 0
+                while let record = try reader.next() {
+                    count += 1
+                    guard count <= 1_000_000 else { break }
+                    precondition(String(validating: Array(record.message.utf8), as: UTF8.self) != nil)
+                }
+            }
+        }
         return run.outcome
     }
 

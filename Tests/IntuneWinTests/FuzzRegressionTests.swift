@@ -24,6 +24,9 @@ final class FuzzRegressionTests: XCTestCase {
     func testCompoundFile() throws { try replay("compoundFile") }
     func testCMTrace() throws { try replay("cmtrace") }
     func testDecryptInfo() throws { try replay("decryptInfo") }
+    func testDiagnosticsZip() throws { try replay("diagnosticsZip") }
+    func testRegistryExport() throws { try replay("registryExport") }
+    func testUTF16Log() throws { try replay("utf16Log") }
 
     /// The sealed-package mode really reaches the inner zip: a good inner zip gives a package that
     /// verifies, so the fuzzer's mutations of it are read past the HMAC and padding checks.

@@ -14,6 +14,12 @@ enum CMTraceBatchReader {
     /// error is thrown after every record before it was given, as a plain loop over the files would; an
     /// error thrown by `body` stops the reading and is rethrown.
     static func forEach(paths: [String], batchSize: Int = batchSize, _ body: ([CMTraceRecord]) throws -> Void) throws {
+        try forEach(sources: paths.map { IMELogSource(.file($0)) }, batchSize: batchSize, body)
+    }
+
+    /// `forEach(paths:)` over resolved sources (files, standard input, zip entries; UTF-16 transcoded),
+    /// each opened on the reading thread when its turn comes.
+    static func forEach(sources: [IMELogSource], batchSize: Int = batchSize, _ body: ([CMTraceRecord]) throws -> Void) throws {
         let slots = ByteBudget(capacity: depth)
         try OrderedPipeline.run(produce: { queue, stop in
             // False once the caller has stopped: the reader then ends without reading further.
@@ -25,8 +31,8 @@ enum CMTraceBatchReader {
             }
             var batch: [CMTraceRecord] = []
             do {
-                for path in paths {
-                    let reader = try CMTraceReader(path: path)
+                for source in sources {
+                    let reader = try source.reader()
                     while let record = try reader.next() {
                         batch.append(record)
                         if batch.count >= batchSize {

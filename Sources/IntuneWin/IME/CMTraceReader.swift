@@ -24,6 +24,8 @@ public final class CMTraceReader {
     public private(set) var fragmentCount = 0
 
     private let handle: FileHandle?
+    /// Where bytes come from when not a file handle (see `init(stream:source:)`).
+    private let stream: LogByteStream?
     private var buffer: [UInt8] = []
     private var start = 0
     /// Where the search for the next line end resumes (a long line is not searched again per chunk).
@@ -40,12 +42,21 @@ public final class CMTraceReader {
             throw IntuneWinError.badInput(path, "cannot open the log for reading")
         }
         self.handle = handle
+        stream = nil
         source = path
+    }
+
+    /// Reads records from a pull stream (standard input, a zip entry, transcoded UTF-16; see `IMELogSource`).
+    public init(stream: LogByteStream, source: String) {
+        handle = nil
+        self.stream = stream
+        self.source = source
     }
 
     /// Reads records from text already in memory (tests, pasted excerpts).
     public init(bytes: [UInt8], source: String = "") {
         handle = nil
+        stream = nil
         buffer = bytes
         exhausted = true
         self.source = source
@@ -61,6 +72,10 @@ public final class CMTraceReader {
 
     /// Reads up to `chunkSize` bytes into `chunk`; 0 at the end of the file.
     private func readChunk() throws -> Int {
+        if let stream {
+            if chunk == nil { chunk = .allocate(byteCount: Self.chunkSize, alignment: 16) }
+            return try stream.read(into: UnsafeMutableRawBufferPointer(start: chunk, count: Self.chunkSize))
+        }
         guard let handle else { return 0 }
         if chunk == nil { chunk = .allocate(byteCount: Self.chunkSize, alignment: 16) }
         let n = SystemCall.retryingInterrupts { read(handle.fileDescriptor, chunk, Self.chunkSize) }
