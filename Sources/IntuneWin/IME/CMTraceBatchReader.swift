@@ -17,6 +17,54 @@ enum CMTraceBatchReader {
         try forEach(sources: paths.map { IMELogSource(.file($0)) }, batchSize: batchSize, body)
     }
 
+    /// Calls `body` with every record of `streams` merged by time (`CMTraceMerge`: each stream is one log's
+    /// generations, opened one after the other on the reading thread), in batches of up to `batchSize`.
+    static func forEach(merging streams: [[IMELogSource]], batchSize: Int = batchSize, _ body: ([CMTraceRecord]) throws -> Void) throws {
+        let slots = ByteBudget(capacity: depth)
+        try OrderedPipeline.run(produce: { queue, stop in
+            func hand(_ item: Result<[CMTraceRecord], Error>) -> Bool {
+                slots.acquire(1)
+                guard !stop.isSet else { return false }
+                queue.push(item)
+                return true
+            }
+            var merge = CMTraceMerge(streams.map { stream in
+                var index = 0
+                var reader: CMTraceReader?
+                return {
+                    while true {
+                        if reader == nil {
+                            guard index < stream.count else { return nil }
+                            reader = try stream[index].reader()
+                            index += 1
+                        }
+                        if let record = try reader!.next() { return record }
+                        reader = nil
+                    }
+                }
+            })
+            var batch: [CMTraceRecord] = []
+            do {
+                while let record = try merge.next() {
+                    batch.append(record)
+                    if batch.count >= batchSize {
+                        guard hand(.success(batch)) else { return }
+                        batch = []
+                    }
+                }
+                if !batch.isEmpty { _ = hand(.success(batch)) }
+            } catch {
+                if !batch.isEmpty { guard hand(.success(batch)) else { return } }
+                _ = hand(.failure(error))
+            }
+        }, consume: { (item: Result<[CMTraceRecord], Error>) in
+            defer { slots.release(1) }
+            try body(item.get())
+        }, onStop: {
+            slots.release(depth)
+        }, drain: { _ in slots.release(1) })
+    }
+
     /// `forEach(paths:)` over resolved sources (files, standard input, zip entries; UTF-16 transcoded),
     /// each opened on the reading thread when its turn comes.
     static func forEach(sources: [IMELogSource], batchSize: Int = batchSize, _ body: ([CMTraceRecord]) throws -> Void) throws {

@@ -44,11 +44,11 @@ struct CMTraceMerge {
 extension CMTraceMerge {
     /// Files grouped into streams to merge: each IME log's generations together (in the order given, which
     /// `IMELogFiles` makes oldest first), any other file a stream of its own.
-    static func streams(_ files: [String]) -> [[String]] {
-        var groups: [[String]] = []
+    static func streams<Source>(_ files: [Source], name: (Source) -> String) -> [[Source]] {
+        var groups: [[Source]] = []
         var byStem: [String: Int] = [:]
         for file in files {
-            let name = (file as NSString).lastPathComponent.lowercased()
+            let name = (name(file) as NSString).lastPathComponent.lowercased()
             let stem = IMELogFiles.stems.first { name == "\($0.lowercased()).log" || name.hasPrefix("\($0.lowercased())-") }
             if let stem, let g = byStem[stem] { groups[g].append(file); continue }
             groups.append([file])

@@ -13,6 +13,11 @@ public struct IMEEvidence: Sendable, Equatable {
     /// The message's first line.
     public var text: String
 
+    /// Evidence from its parts (a diagnostics zip entry, a registry value: line 0).
+    public init(source: String, line: Int, time: LogTimestamp?, thread: Int?, text: String) {
+        self.source = source; self.line = line; self.time = time; self.thread = thread; self.text = text
+    }
+
     init(_ record: CMTraceRecord) {
         source = record.source; line = record.line; time = record.time; thread = record.thread; text = record.firstLine
     }

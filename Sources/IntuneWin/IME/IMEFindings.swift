@@ -24,6 +24,7 @@ public enum IMEFindings {
             out.append(IMEFinding(kind: .downloadFailure, appID: nil, summary: "a content download failed or timed out; the lines name no app",
                 suggestion: "check Delivery Optimization and proxy access to *.manage.microsoft.com and the CDN", evidence: failures.map(\.evidence)))
         }
+        out += diagnosticsFindings(report)
         // IME of 2023 onward writes its Win32 app lines to AppWorkload.log: an agent log without it says nothing about apps.
         let names = report.files.map { fileName($0.source).lowercased() }
         if report.apps.isEmpty, !names.contains(where: { $0.hasPrefix("appworkload") }),
@@ -158,6 +159,44 @@ public enum IMEFindings {
                 summary: "\(app.label): the check-in of \(checkIn.start?.description ?? "?") is cut off where \(fileName(lastPhase.evidence.source)) ends, while IME was still working on the app (\(checkIn.outcome.text))",
                 suggestion: "collect the next log generation (the rotated file after it) or the logs again later: the result is written when the step ends",
                 evidence: [lastPhase.evidence]))
+        }
+        return out
+    }
+
+    /// Evidence missing from a diagnostics collection, and what the registry says that the logs do not.
+    static func diagnosticsFindings(_ report: IMELogReport) -> [IMEFinding] {
+        var out: [IMEFinding] = []
+        for collection in report.diagnostics {
+            let zip = fileName(collection.path)
+            let missing = collection.evidence.filter { !$0.present }
+            if !missing.isEmpty {
+                let what = missing.map { e in
+                    DiagnosticsText.evidenceName(e.kind) + (e.failures.isEmpty ? "" : " (" + e.failures.map(DiagnosticsCollection.hex).joined(separator: ", ") + ")")
+                }
+                out.append(IMEFinding(kind: .evidenceMissing, appID: nil,
+                    summary: "\(zip) lacks \(what.joined(separator: "; "))",
+                    suggestion: missing.contains { $0.kind == .imeLogs }
+                        ? "collect diagnostics again (the device must be online and IME running), or copy C:\\ProgramData\\Microsoft\\IntuneManagementExtension\\Logs from the device"
+                        : "collect diagnostics again if you need it; what is there is read",
+                    evidence: missing.flatMap(\.items).map { item in
+                        IMEEvidence(source: collection.path, line: 0, time: nil, thread: nil,
+                                    text: "(\(item.number)) \(item.kind) \(item.target)" + (item.failure.map { " failed: \(DiagnosticsCollection.hex($0))" } ?? " not collected"))
+                    }))
+            }
+            // An app IME's registry records as failed while no check-in in the logs shows it.
+            for state in collection.registry.apps where (state.enforcementState ?? 0) / 1000 == 5 {
+                let id = state.appId.lowercased()
+                guard let app = report.apps.first(where: { $0.id == id }), app.checkIns.isEmpty else { continue }
+                let code = state.enforcementErrorCode.map { IMEFindings.hex(Int32(truncatingIfNeeded: $0)) }
+                out.append(IMEFinding(kind: .installFailed, appID: id,
+                    summary: "\(app.label): IME's registry records enforcement state \(state.enforcementState!) (error)" + (code.map { " with \($0)" } ?? "") + "; no check-in in these logs shows it (its lines rotated away)",
+                    suggestion: "collect older log generations, or trigger a new check-in (sync in the Company Portal or restart the IntuneManagementExtension service) and collect again",
+                    evidence: [IMEEvidence(source: collection.path, line: 0, time: nil, thread: nil,
+                                           text: "Win32Apps\\\(state.userId)\\\(state.appId)_\(state.revision ?? 1): EnforcementStateMessage EnforcementState \(state.enforcementState!)" + (code.map { ", ErrorCode \($0)" } ?? ""))]))
+            }
+            for problem in collection.problems {
+                out.append(IMEFinding(kind: .evidenceMissing, appID: nil, summary: "\(zip): \(problem)", suggestion: nil, evidence: []))
+            }
         }
         return out
     }

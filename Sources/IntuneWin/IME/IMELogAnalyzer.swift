@@ -52,30 +52,19 @@ public final class IMELogAnalyzer {
     /// file), so a wrong path is never reported as a device where nothing happened.
     public static func analyze(paths: [String]) throws -> IMELogReport {
         let analyzer = IMELogAnalyzer()
-        let files = try IMELogFiles.expand(paths)
-        var merge = CMTraceMerge(CMTraceMerge.streams(files).map { stream in
-            var index = 0
-            var reader: CMTraceReader?
-            return {
-                while true {
-                    if reader == nil {
-                        guard index < stream.count else { return nil }
-                        reader = try CMTraceReader(path: stream[index])
-                        index += 1
-                    }
-                    if let record = try reader!.next() { return record }
-                    reader = nil
-                }
-            }
-        })
-        while let record = try merge.next() { analyzer.add(record) }
-        guard analyzer.sawIMERecord else {
-            // One file is named as the path; several are counted, the first three named.
-            let names = files.prefix(3).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + (files.count > 3 ? ", …" : "")
-            throw IntuneWinError(.nothingFound, path: files.count == 1 ? files[0] : "\(files.count) files (\(names))",
+        let input = try IMELogInput.resolve(paths)
+        // Read on a thread of their own while the records before are analysed (see CMTraceBatchReader),
+        // the logs merged by time.
+        try CMTraceBatchReader.forEach(merging: CMTraceMerge.streams(input.logs, name: \.name)) { batch in
+            for record in batch { analyzer.add(record) }
+        }
+        // A diagnostics collection is reported even when its logs are missing: what is missing is the answer.
+        guard analyzer.sawIMERecord || !input.diagnostics.isEmpty else {
+            let names = input.logs.prefix(3).map { ($0.name as NSString).lastPathComponent }.joined(separator: ", ") + (input.logs.count > 3 ? ", …" : "")
+            throw IntuneWinError(.nothingFound, path: input.logs.count == 1 ? input.logs[0].name : "\(input.logs.count) files (\(names))",
                                  "no IME log records (\(analyzer.recordCount) lines or records read, none written by the Intune Management Extension)")
         }
-        return analyzer.report()
+        return analyzer.report(diagnostics: input.diagnostics)
     }
 
     /// Feeds one record, in time order.
@@ -265,7 +254,7 @@ public final class IMELogAnalyzer {
     // MARK: report
 
     /// The apps in the order they first appeared, their check-ins, and the findings.
-    public func report() -> IMELogReport {
+    public func report(diagnostics: [DiagnosticsCollection] = []) -> IMELogReport {
         for (_, list) in orphans.sorted(by: { $0.key < $1.key }) { for (r, e) in list { unattributed.append(Self.loosePhase(e, r)) } }
         orphans = [:]
         unattributed.sort { ($0.evidence.source, $0.evidence.line) < ($1.evidence.source, $1.evidence.line) }
@@ -279,6 +268,12 @@ public final class IMELogAnalyzer {
             kept.append(copy)
         }
         var list = apps
+        // Apps IME's registry export knows and the logs do not name (their lines rotated away).
+        var known = Set(list.map(\.id))
+        for state in IMERegistryFacts.combined(diagnostics).apps where IMEEvent.firstGUID(in: state.appId) != nil {
+            let id = state.appId.lowercased()
+            if known.insert(id).inserted { list.append(IMEApp(id: id)) }
+        }
         for a in list.indices { list[a].checkIns.removeAll { $0.phases.isEmpty } }
         for a in list.indices {
             for c in list[a].checkIns.indices { list[a].checkIns[c].session = list[a].checkIns[c].session.flatMap { renumber[$0] } }
@@ -286,6 +281,7 @@ public final class IMELogAnalyzer {
         var report = IMELogReport(apps: list, findings: [], recordCount: recordCount, fragmentCount: fragmentCount,
                                   unattributed: unattributed, sessions: kept, coverage: coverage, files: fileSpans)
         report.utcOffset = utcOffset
+        report.diagnostics = diagnostics
         report.findings = IMEFindings.find(in: report)
         return report
     }

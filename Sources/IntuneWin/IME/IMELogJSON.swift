@@ -17,7 +17,7 @@ public struct IMELogJSON: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case recordCount, fragmentCount, timeZone, utcOffsetMinutes, agentVersions, coverage, files, checkIns, apps, findings
+        case recordCount, fragmentCount, timeZone, utcOffsetMinutes, agentVersions, coverage, files, diagnostics, checkIns, apps, findings
         case records, fragments  // the 0.1 names of recordCount and fragmentCount, until the next release
     }
 
@@ -30,8 +30,10 @@ public struct IMELogJSON: Encodable {
         try c.encode(report.coverage.agentVersions, forKey: .agentVersions)
         try c.encode(IMECoverageJSON(coverage: report.coverage, includeExamples: includeExamples), forKey: .coverage)
         try c.encode(report.files, forKey: .files)
+        try c.encode(report.diagnostics, forKey: .diagnostics)
         try c.encode(report.sessions, forKey: .checkIns)
-        try c.encode(report.apps.map { IMEAppJSON(app: $0, includeContentInfo: includeContentInfo) }, forKey: .apps)
+        let registry = report.registry
+        try c.encode(report.apps.map { IMEAppJSON(app: $0, includeContentInfo: includeContentInfo, registry: registry) }, forKey: .apps)
         try c.encode(report.findings, forKey: .findings)
         try c.encode(report.recordCount, forKey: .records)
         try c.encode(report.fragmentCount, forKey: .fragments)
@@ -152,10 +154,11 @@ extension IMEContentInfo {
 private struct IMEAppJSON: Encodable {
     let app: IMEApp
     let includeContentInfo: Bool
+    let registry: IMERegistryFacts
 
     enum CodingKeys: String, CodingKey {
         case id, name, version, intent, intentName, installCommand, uninstallCommand, installContext, detectionTypes, maxRetries,
-             retryIntervalMinutes, maxRunTimeMinutes, dependencies, supersedes, lastResult, lastCheckInStart, checkIns, contentInfo
+             retryIntervalMinutes, maxRunTimeMinutes, dependencies, supersedes, lastResult, lastCheckInStart, registry, checkIns, contentInfo
         case attempts  // the 0.1 name of checkIns, until the next release
     }
 
@@ -179,9 +182,102 @@ private struct IMEAppJSON: Encodable {
             try c.encode(last.outcome, forKey: .lastResult)
             try c.encodeIfPresent(last.start?.description, forKey: .lastCheckInStart)
         }
+        let states = registry.apps.filter { $0.appId.lowercased() == app.id }
+        let grs = registry.grs.filter { $0.appId.lowercased() == app.id }
+        let installed = DiagnosticsText.installed(app, registry: registry)
+        if !states.isEmpty || !grs.isEmpty || !installed.isEmpty {
+            try c.encode(IMEAppRegistryJSON(states: states, grs: grs, installed: installed), forKey: .registry)
+        }
         try c.encode(app.checkIns, forKey: .checkIns)
         try c.encode(app.checkIns, forKey: .attempts)
         if includeContentInfo { try c.encode(app.contentInfo.compactMap(IMEContentInfo.init), forKey: .contentInfo) }
+    }
+}
+
+/// What a diagnostics collection's registry exports say about one app.
+private struct IMEAppRegistryJSON: Encodable {
+    let states: [IMERegistryFacts.AppState]
+    let grs: [IMERegistryFacts.GRSValue]
+    let installed: [IMERegistryFacts.InstalledProduct]
+}
+
+extension IMERegistryFacts.AppState: Encodable {
+    enum CodingKeys: String, CodingKey { case userId, revision, enforcementState, enforcementStateName, errorCode, exitCode, complianceState, desiredState }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(userId, forKey: .userId)
+        try c.encodeIfPresent(revision, forKey: .revision)
+        try c.encodeIfPresent(enforcementState, forKey: .enforcementState)
+        try c.encodeIfPresent(enforcementState.map(IMERegistryFacts.enforcementStateName), forKey: .enforcementStateName)
+        try c.encodeIfPresent(enforcementErrorCode.map { IMEFindings.hex(Int32(truncatingIfNeeded: $0)) }, forKey: .errorCode)
+        try c.encodeIfPresent(exitCode, forKey: .exitCode)
+        try c.encodeIfPresent(complianceState, forKey: .complianceState)
+        try c.encodeIfPresent(desiredState, forKey: .desiredState)
+    }
+}
+
+extension IMERegistryFacts.GRSValue: Encodable {
+    enum CodingKeys: String, CodingKey { case userId, time }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(userId, forKey: .userId)
+        try c.encode(time, forKey: .time)
+    }
+}
+
+extension IMERegistryFacts.InstalledProduct: Encodable {
+    enum CodingKeys: String, CodingKey { case key, wow6432, displayName, displayVersion, publisher }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(wow6432, forKey: .wow6432)
+        try c.encodeIfPresent(displayName, forKey: .displayName)
+        try c.encodeIfPresent(displayVersion, forKey: .displayVersion)
+        try c.encodeIfPresent(publisher, forKey: .publisher)
+    }
+}
+
+extension DiagnosticsCollection: Encodable {
+    enum CodingKeys: String, CodingKey { case path, deviceName, collectedAtUtc, layout, hasResults, collectionHresult, evidence, items, logFolders, problems, registryAppCount, registryGrsCount, installedProductCount }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encodeIfPresent(deviceName, forKey: .deviceName)
+        try c.encodeIfPresent(collectedAt.map(IMEFindings.utcText), forKey: .collectedAtUtc)
+        try c.encode(layout.rawValue, forKey: .layout)
+        try c.encode(hasResults, forKey: .hasResults)
+        try c.encodeIfPresent(collectionHRESULT.map(DiagnosticsCollection.hex), forKey: .collectionHresult)
+        try c.encode(evidence, forKey: .evidence)
+        try c.encode(items, forKey: .items)
+        try c.encode(logFolders, forKey: .logFolders)
+        try c.encode(problems, forKey: .problems)
+        try c.encode(registry.apps.count, forKey: .registryAppCount)
+        try c.encode(registry.grs.count, forKey: .registryGrsCount)
+        try c.encode(registry.installed.count, forKey: .installedProductCount)
+    }
+}
+
+extension DiagnosticsEvidence: Encodable {
+    enum CodingKeys: String, CodingKey { case kind, present, failures }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind.rawValue, forKey: .kind)
+        try c.encode(present, forKey: .present)
+        try c.encode(failures.map(DiagnosticsCollection.hex), forKey: .failures)
+    }
+}
+
+extension DiagnosticsItem: Encodable {
+    enum CodingKeys: String, CodingKey { case number, kind, target, hresult, noResultsError, collected, fileCount }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(number, forKey: .number)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(target, forKey: .target)
+        try c.encodeIfPresent(hresult.map(DiagnosticsCollection.hex), forKey: .hresult)
+        try c.encodeIfPresent(noResultsError.map(DiagnosticsCollection.hex), forKey: .noResultsError)
+        try c.encode(collected, forKey: .collected)
+        try c.encode(files.count, forKey: .fileCount)
     }
 }
 

@@ -19,6 +19,10 @@ public struct IMELogReport: Sendable {
     public var coverage = IMECoverage()
     /// The files read, in reading order, with the time span each covers.
     public var files: [IMELogFileSpan] = []
+    /// The diagnostics collections read (a `DiagLogs-*.zip` or its extracted folder): evidence present and missing.
+    public var diagnostics: [DiagnosticsCollection] = []
+    /// What the registry exports in them say (IME's Win32Apps state, GRS values, installed products).
+    public var registry: IMERegistryFacts { .combined(diagnostics) }
     /// The device's offset from UTC, when the logs tell it (IME's UTC stamps beside its local times).
     public var utcOffset: IMEUTCOffset?
 

@@ -12,11 +12,13 @@ public enum IMELogText {
         out.append("\(count(report.recordCount, "record")), \(count(report.fragmentCount, "damaged fragment")), \(count(apps.count, "app")), \(count(report.sessions.count, "check-in")), \(count(report.findings.count, "finding"))")
         if let span = report.span { out.append("logs span \(span.first) to \(span.last) (\(report.timeZoneNote))") }
         if !report.coverage.agentVersions.isEmpty { out.append("IME agent \(report.coverage.agentVersions.joined(separator: ", "))") }
+        out += DiagnosticsText.collectionLines(report)
         out.append("")
         out += summaryTable(report)
+        let registry = report.registry
         for app in apps {
             out.append("")
-            out += appLines(app, report: report)
+            out += appLines(app, report: report, registry: registry)
         }
         for finding in report.findings {
             out.append("")
@@ -37,8 +39,15 @@ public enum IMELogText {
         "\(fileName(e.source)):\(e.line)  \(e.time?.description ?? "")  \(e.text)"
     }
 
+    /// For an app no check-in processed: what IME's registry says (`registry: error 0x87D1041C`).
+    static func registryResult(_ app: IMEApp, _ registry: IMERegistryFacts) -> String? {
+        guard let state = registry.apps.last(where: { $0.appId.lowercased() == app.id }), let e = state.enforcementState else { return nil }
+        return "registry: \(IMERegistryFacts.enforcementStateName(e))" + (state.enforcementErrorCode.map { " \(IMEFindings.hex(Int32(truncatingIfNeeded: $0)))" } ?? "")
+    }
+
     /// The summary table: one row per app.
     static func summaryTable(_ report: IMELogReport) -> [String] {
+        let registry = report.registry
         guard !report.apps.isEmpty else { return ["no Win32 app in these logs"] }
         let findingsByApp = Dictionary(grouping: report.findings.compactMap { f in f.appID.map { ($0, f) } }, by: \.0)
         var rows: [[String]] = [["APP", "VERSION", "INTENT", "LAST RESULT", "LAST CHECK-IN", "DURATION", "FINDINGS"]]
@@ -46,7 +55,7 @@ public enum IMELogText {
             let last = app.lastCheckIn
             let findings = findingsByApp[app.id].map { list in Set(list.map { $0.1.kind.rawValue }).sorted().joined(separator: ",") } ?? ""
             rows.append([cut(app.name ?? app.id, 40), app.version ?? "", app.intent.map(IMEApp.intentWord) ?? "",
-                         cut(last.map { resultText($0.outcome) } ?? "not processed", 60), last?.start?.description.prefix(19).description ?? "",
+                         cut(last.map { resultText($0.outcome) } ?? registryResult(app, registry) ?? "not processed", 60), last?.start?.description.prefix(19).description ?? "",
                          last?.durationSeconds.map(duration) ?? "", findings])
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
@@ -67,13 +76,14 @@ public enum IMELogText {
     }
 
     /// An app's header and its check-ins.
-    static func appLines(_ app: IMEApp, report: IMELogReport) -> [String] {
+    static func appLines(_ app: IMEApp, report: IMELogReport, registry: IMERegistryFacts) -> [String] {
         var out: [String] = []
         out.append("app \(app.id)  \(app.name ?? "(name not logged)")  version \(app.version ?? "?")  intent \(app.intent.map(IMEApp.intentWord) ?? "?")")
         if let command = app.installCommand { out.append("  install: \(command)  (context \(app.installContext ?? "?"))") }
         if let retries = app.maxRetries { out.append("  retries: \(retries) every \(app.retryIntervalMinutes.map { "\($0) min" } ?? "?"), maximum run time \(app.maxRunTimeMinutes.map { "\($0) min" } ?? "?")") }
         if !app.dependencies.isEmpty { out.append("  depends on: " + app.dependencies.map { id in report.apps.first { $0.id == id }?.name.map { "\($0) (\(id))" } ?? id }.joined(separator: ", ")) }
         if !app.supersedes.isEmpty { out.append("  supersedes: " + app.supersedes.joined(separator: ", ")) }
+        out += DiagnosticsText.appLines(app, registry: registry)
         for (n, checkIn) in app.checkIns.enumerated() {
             let session = checkIn.session.flatMap { s in report.sessions.first { $0.number == s } }
             var head = "  check-in \(n + 1)"
@@ -106,7 +116,7 @@ public enum IMELogText {
                 out.append("    GRS \(g.value ?? "?") UTC: next try after \(IMEFindings.utcText(retry)) UTC\(local), at the first check-in after it")
             }
         }
-        if app.checkIns.isEmpty { out.append("  named in the policies; no check-in processed it in these logs") }
+        if app.checkIns.isEmpty { out.append("  no check-in processed it in these logs") }
         return out
     }
 

@@ -14,15 +14,7 @@ public struct IMELogInput: Sendable, Equatable {
     public var diagnostics: [DiagnosticsCollection]
 
     /// The registry facts of every collection together.
-    public var registry: IMERegistryFacts {
-        var all = IMERegistryFacts()
-        for d in diagnostics {
-            all.apps += d.registry.apps
-            all.grs += d.registry.grs
-            all.installed += d.registry.installed
-        }
-        return all
-    }
+    public var registry: IMERegistryFacts { .combined(diagnostics) }
 
     /// Resolves `paths` (see the type's description). Throws `badInput` for a path that does not exist,
     /// `-` given twice, or a zip that is damaged or a bomb; `nothingFound` for a folder without logs or a

@@ -164,3 +164,30 @@ public struct IMERegistryFacts: Sendable, Equatable {
         return fields
     }
 }
+
+extension IMERegistryFacts {
+    /// The facts of several diagnostics collections together.
+    public static func combined(_ collections: [DiagnosticsCollection]) -> IMERegistryFacts {
+        var all = IMERegistryFacts()
+        for d in collections {
+            all.apps += d.registry.apps
+            all.grs += d.registry.grs
+            all.installed += d.registry.installed
+        }
+        return all
+    }
+
+    /// IME's enforcement state number in words, by its thousands (1000s success, 2000s in progress,
+    /// 3000s requirements not met, 4000s unknown, 5000s error, 6000s not attempted).
+    public static func enforcementStateName(_ state: Int) -> String {
+        switch state / 1000 {
+        case 1: return "success"
+        case 2: return "in progress"
+        case 3: return "requirements not met"
+        case 4: return "unknown"
+        case 5: return "error"
+        case 6: return "not attempted"
+        default: return "state \(state)"
+        }
+    }
+}
