@@ -36,6 +36,8 @@ struct ImeLog: ParsableCommand {
 
     @OptionGroup var format: OutputFormatOptions
 
+    @OptionGroup var redaction: RedactionOptions
+
     @Flag(name: .customLong("content-info"), help: "List each app's GetContentInfo reply (upload location, sizes, DecryptInfo recipient).")
     var contentInfo = false
 
@@ -51,6 +53,7 @@ struct ImeLog: ParsableCommand {
         if let html { try IMELogHTML.checkTarget(html, overwrite: overwrite.force) }
         var report = try IMELogAnalyzer.analyze(paths: paths)
         if let app { report = try report.only(app: app) }
+        if redaction.isRedacting { report = try redacted(report) }
         if format.json {
             try Terminal.json(IMELogJSON(report, includeContentInfo: contentInfo, includeExamples: verbose))
         } else {
@@ -66,6 +69,24 @@ struct ImeLog: ParsableCommand {
             Terminal.hint("wrote the HTML report to \(written)")
         }
         if !report.findings.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `report` with user, tenant and device identifiers replaced; with --write-redacted, redacted copies
+    /// of the log files first, with the same placeholders.
+    private func redacted(_ report: IMELogReport) throws -> IMELogReport {
+        let input = try IMELogInput.resolve(paths)
+        let files = input.logs.compactMap { source -> String? in if case .file(let path) = source.location { return path }; return nil }
+        var keep = Set(report.apps.map(\.id))
+        keep.formUnion(try IMERedactor.appIDs(inFiles: files))
+        let redactor = IMERedactor(appIDs: keep)
+        if let folder = redaction.writeRedacted {
+            guard files.count == input.logs.count else {
+                throw IntuneWinError(.usage, path: folder, "--write-redacted copies log files and folders; extract a diagnostics zip (or save standard input to a file) first")
+            }
+            let written = try IMELogRedaction.writeRedactedCopies(of: files, to: folder, redactor: redactor, overwrite: overwrite.force)
+            Terminal.hint("wrote \(written.count) redacted \(written.count == 1 ? "copy" : "copies") to \(folder)")
+        }
+        return report.redacted(by: redactor)
     }
 
     /// UploadLocation, sizes and the DecryptInfo recipient of one GetContentInfo reply.

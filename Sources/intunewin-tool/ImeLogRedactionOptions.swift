@@ -19,13 +19,11 @@ struct RedactionOptions: ParsableArguments {
         "Also write redacted copies of the logs read into this folder (same names; implies --redact).",
         discussion: """
         Each copy is the log byte for byte except the replaced identifiers, with the same placeholders as \
-        the printed report. An existing copy is not overwritten without --force.
+        the printed report. An existing copy is not overwritten without --force. Copies are made of log files \
+        and folders; for a diagnostics zip, extract it first.
         """,
         valueName: "folder"), completion: .directory)
     var writeRedacted: String?
-
-    @Flag(name: .customLong("force"), help: "With --write-redacted: overwrite redacted copies that exist.")
-    var force = false
 
     /// Whether outputs are redacted: `--redact`, or `--write-redacted` (sharing copies of the logs next to
     /// an unredacted report would defeat them).
