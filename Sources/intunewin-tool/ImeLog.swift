@@ -7,28 +7,34 @@ struct ImeLog: ParsableCommand {
         commandName: "ime-log",
         abstract: "Read Intune Management Extension logs: what happened to each Win32 app, and why.",
         discussion: """
-        PATH is a log file (CMTrace, CMTrace copy export or plain messages), IME's Logs folder \
-        (C:\\ProgramData\\Microsoft\\IntuneManagementExtension\\Logs: IntuneManagementExtension*.log, \
-        AppWorkload*.log, AppActionProcessor*.log, AgentExecutor*.log, rotated generations read oldest first; a \
-        folder without these names is read for every *.log). The files are read together in time order: one app's \
-        story spans AppWorkload, AppActionProcessor and IntuneManagementExtension.
+        PATH is what the device gave you: the Intune portal's Collect diagnostics zip \
+        (DiagLogs-<device>-<time>.zip, read in place, both layouts), the folder it was extracted to, IME's Logs \
+        folder (C:\\ProgramData\\Microsoft\\IntuneManagementExtension\\Logs), one log file (CMTrace, copy \
+        export or plain messages, UTF-8 or UTF-16), or - for standard input. A folder's IME logs \
+        (IntuneManagementExtension, AppWorkload, AppActionProcessor, AgentExecutor; rotated generations oldest \
+        first) are merged in time order: one app's story spans them all. From a zip it also reads results.xml \
+        (what was collected, what failed) and the registry exports (IME's stored app state, installed products).
 
         The report starts with a table of the apps (last result with its decoded error, last check-in and how \
         long it took, findings), then each app's check-ins (one per pass of IME's poller: GRS, detection, \
         applicability, download with bytes over time, install, exit code, detection after, reporting), then the \
-        findings with their evidence lines as file:line, then how many Win32 app lines were understood. Times are \
-        the device's local time as IME writes it (no UTC offset in the logs).
+        findings with their next step and evidence lines as file:line, then how many Win32 app lines were \
+        understood (--verbose quotes the others). Times are the device's local time as IME writes it; the UTC \
+        offset is given when IME's own UTC stamps tell it.
 
-        Typical use: ime-log ./Logs; ime-log ./Logs --app "Snagit" (an id, an id prefix or part of a name); \
-        ime-log ./Logs --json > report.json; ime-log ./Logs --html report.html (one self-contained page: the table, \
-        a timeline of each app's check-ins, the phases and findings; it loads nothing and runs no script).
+        Walk-through: ime-log DiagLogs-PC-20260324T160000Z.zip (what happened to every app); \
+        ime-log DiagLogs-PC-20260324T160000Z.zip --app snagit (one app: an id, an id prefix or part of a name); \
+        ime-log DiagLogs-PC-20260324T160000Z.zip --redact --html report.html (a page to attach to a ticket: one \
+        self-contained file that loads nothing and runs no script, user, tenant and device ids replaced); \
+        ime-log ./Logs --json > report.json (docs/schemas/ime-log.schema.json).
 
-        Exit 0 without findings; 1 with findings; 3 when a path cannot be read; 5 when nothing is found (no IME \
-        records, or no app matches --app).
+        Exit 0 without findings; 1 with findings; 2 for a usage error; 3 when a path cannot be read (missing, \
+        damaged, a zip bomb); 4 when --html or --write-redacted would overwrite without --force; 5 when nothing \
+        is found (no IME records, a zip without IME logs, or no app matches --app).
         """
     )
 
-    @Argument(help: ArgumentHelp("Log files or a Logs folder.", valueName: "path"), completion: .file())
+    @Argument(help: ArgumentHelp("A Collect diagnostics zip, a Logs folder (or a folder holding one), log files, or - for standard input.", valueName: "path"), completion: .file())
     var paths: [String]
 
     @Option(name: .customLong("app"), help: ArgumentHelp("Only apps matching this: an app id, an id prefix or part of the name (case-insensitive).", valueName: "id-or-name"))

@@ -9,7 +9,7 @@ struct RedactionOptions: ParsableArguments {
         GUIDs other than app ids become 00000000-0000-4000-8000-0000000000NN (still GUIDs); SIDs \
         S-1-12-1-0-0-0-N / S-1-5-21-0-0-0-N; e-mail addresses and UPNs userN@example.invalid; account names \
         (AzureAD\\Name, DOMAIN\\name, C:\\Users\\name) userN; computer names DEVICEN; the MDM certificate \
-        thumbprint 000…0N; URL token= values REDACTED-TOKEN-N. The same original gets the same placeholder \
+        thumbprint 000...0N; URL token= values REDACTED-TOKEN-N. The same original gets the same placeholder \
         throughout one run, numbered in the order first seen. App ids, product codes, Microsoft hostnames \
         and what the admin wrote (app names, command lines, scripts) stay.
         """))
