@@ -19,8 +19,12 @@ enum CMTraceBatchReader {
 
     /// Calls `body` with every record of `streams` merged by time (`CMTraceMerge`: each stream is one log's
     /// generations, opened one after the other on the reading thread), in batches of up to `batchSize`.
-    static func forEach(merging streams: [[IMELogSource]], batchSize: Int = batchSize, _ body: ([CMTraceRecord]) throws -> Void) throws {
+    /// A source that cannot be read (missing, damaged: a CRC mismatch in a zip) ends its stream there and
+    /// the others go on: its error is returned with the others, after every record read was given.
+    @discardableResult
+    static func forEach(merging streams: [[IMELogSource]], batchSize: Int = batchSize, _ body: ([CMTraceRecord]) throws -> Void) throws -> [Error] {
         let slots = ByteBudget(capacity: depth)
+        let failures = Locked<[Error]>([])
         try OrderedPipeline.run(produce: { queue, stop in
             func hand(_ item: Result<[CMTraceRecord], Error>) -> Bool {
                 slots.acquire(1)
@@ -33,12 +37,17 @@ enum CMTraceBatchReader {
                 var reader: CMTraceReader?
                 return {
                     while true {
-                        if reader == nil {
-                            guard index < stream.count else { return nil }
-                            reader = try stream[index].reader()
-                            index += 1
+                        do {
+                            if reader == nil {
+                                guard index < stream.count else { return nil }
+                                index += 1
+                                reader = try stream[index - 1].reader()
+                            }
+                            if let record = try reader!.next() { return record }
+                        } catch {
+                            // This generation is unreadable from here on: note it, go on with the next one.
+                            failures.withLock { $0.append(error) }
                         }
-                        if let record = try reader!.next() { return record }
                         reader = nil
                     }
                 }
@@ -63,6 +72,7 @@ enum CMTraceBatchReader {
         }, onStop: {
             slots.release(depth)
         }, drain: { _ in slots.release(1) })
+        return failures.withLock { $0 }
     }
 
     /// `forEach(paths:)` over resolved sources (files, standard input, zip entries; UTF-16 transcoded),

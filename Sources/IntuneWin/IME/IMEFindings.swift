@@ -163,6 +163,14 @@ public enum IMEFindings {
         return out
     }
 
+    /// Logs that could not be read to their end: the report stops there for them.
+    public static func readFailureFindings(_ failures: [String]) -> [IMEFinding] {
+        failures.map { failure in
+            IMEFinding(kind: .evidenceMissing, appID: nil, summary: "a log could not be read to its end; what was read before is reported: \(failure)",
+                       suggestion: "copy the log again from the device (a damaged zip entry or a truncated file)", evidence: [])
+        }
+    }
+
     /// Evidence missing from a diagnostics collection, and what the registry says that the logs do not.
     static func diagnosticsFindings(_ report: IMELogReport) -> [IMEFinding] {
         var out: [IMEFinding] = []

@@ -55,16 +55,21 @@ public final class IMELogAnalyzer {
         let input = try IMELogInput.resolve(paths)
         // Read on a thread of their own while the records before are analysed (see CMTraceBatchReader),
         // the logs merged by time.
-        try CMTraceBatchReader.forEach(merging: CMTraceMerge.streams(input.logs, name: \.name)) { batch in
+        let failures = try CMTraceBatchReader.forEach(merging: CMTraceMerge.streams(input.logs, name: \.name)) { batch in
             for record in batch { analyzer.add(record) }
         }
+        // Nothing read and a file failed: that failure is the answer (exit 3), not "nothing found".
+        if let first = failures.first, analyzer.recordCount == 0 { throw first }
         // A diagnostics collection is reported even when its logs are missing: what is missing is the answer.
         guard analyzer.sawIMERecord || !input.diagnostics.isEmpty else {
             let names = input.logs.prefix(3).map { ($0.name as NSString).lastPathComponent }.joined(separator: ", ") + (input.logs.count > 3 ? ", …" : "")
             throw IntuneWinError(.nothingFound, path: input.logs.count == 1 ? input.logs[0].name : "\(input.logs.count) files (\(names))",
                                  "no IME log records (\(analyzer.recordCount) lines or records read, none written by the Intune Management Extension)")
         }
-        return analyzer.report(diagnostics: input.diagnostics)
+        var report = analyzer.report(diagnostics: input.diagnostics)
+        report.readFailures = failures.map { "\($0)" }
+        report.findings += IMEFindings.readFailureFindings(report.readFailures)
+        return report
     }
 
     /// Feeds one record, in time order.

@@ -17,7 +17,7 @@ public struct IMELogJSON: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case recordCount, fragmentCount, timeZone, utcOffsetMinutes, agentVersions, coverage, files, diagnostics, checkIns, apps, findings
+        case recordCount, fragmentCount, timeZone, utcOffsetMinutes, agentVersions, coverage, files, readFailures, diagnostics, checkIns, apps, findings
         case records, fragments  // the 0.1 names of recordCount and fragmentCount, until the next release
     }
 
@@ -30,6 +30,7 @@ public struct IMELogJSON: Encodable {
         try c.encode(report.coverage.agentVersions, forKey: .agentVersions)
         try c.encode(IMECoverageJSON(coverage: report.coverage, includeExamples: includeExamples), forKey: .coverage)
         try c.encode(report.files, forKey: .files)
+        try c.encode(report.readFailures, forKey: .readFailures)
         try c.encode(report.diagnostics, forKey: .diagnostics)
         try c.encode(report.sessions, forKey: .checkIns)
         let registry = report.registry

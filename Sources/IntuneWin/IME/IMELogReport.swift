@@ -19,6 +19,8 @@ public struct IMELogReport: Sendable {
     public var coverage = IMECoverage()
     /// The files read, in reading order, with the time span each covers.
     public var files: [IMELogFileSpan] = []
+    /// Logs that could not be read to their end (the report holds what was read before).
+    public var readFailures: [String] = []
     /// The diagnostics collections read (a `DiagLogs-*.zip` or its extracted folder): evidence present and missing.
     public var diagnostics: [DiagnosticsCollection] = []
     /// What the registry exports in them say (IME's Win32Apps state, GRS values, installed products).
