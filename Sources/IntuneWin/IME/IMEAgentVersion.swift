@@ -8,10 +8,12 @@ enum IMEAgentVersion {
 
     /// The version in the first telemetry blob of `message`, or nil.
     static func fromTelemetry(_ message: String) -> String? {
-        guard let r = message.range(of: telemetryPrefix) else { return nil }
         // 64 base64 characters decode to 48 bytes: the key and a version of up to ~20 characters.
-        let chunk = message[r.lowerBound...].prefix(64)
-        guard chunk.count == 64, let data = Data(base64Encoded: String(chunk)) else { return nil }
+        let chunk: [UInt8]? = IMEBytes.withUTF8(message) { b in
+            guard let at = IMEBytes.find(telemetryPrefix, in: b, from: 0, to: b.count), at + 64 <= b.count else { return nil }
+            return Array(b[at..<(at + 64)])
+        }
+        guard let chunk, let data = Data(base64Encoded: Data(chunk)) else { return nil }
         let text = String(decoding: data, as: UTF8.self).dropFirst("{\"AssemblyFileVersion\":\"".count)
         let version = text.prefix { $0.isNumber || $0 == "." }
         return version.contains(".") && text.dropFirst(version.count).first == "\"" ? String(version) : nil

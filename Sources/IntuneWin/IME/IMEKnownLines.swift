@@ -1,40 +1,83 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The Win32 app lines IME writes that carry nothing for a report (housekeeping, branding, session
 /// bookkeeping) but are understood: coverage counts them as understood, so what remains "not understood"
 /// is wording this reader has not seen.
 enum IMEKnownLines {
     /// Whether a record is a Win32 app line: tagged `[Win32App…]`, `[StatusService]`, `[Win32 App DO]`, or
-    /// written by AppWorkload / AppActionProcessor.
+    /// written by AppWorkload / AppActionProcessor. Byte tests only: runs on every record.
     static func isWin32(_ record: CMTraceRecord) -> Bool {
-        let m = record.message
-        if m.hasPrefix("[Win32") || m.hasPrefix("[StatusService]") || m.hasPrefix("---->>[Win32") || m.hasPrefix("----[Win32") { return true }
-        let c = record.component
-        return c.hasPrefix("AppWorkload") || c.hasPrefix("AppActionProcessor")
-    }
-
-    /// Whether the message is one of the known wordings without a report value.
-    static func isKnown(_ message: String) -> Bool {
-        var m = Substring(message)
-        if m.hasPrefix("---->>") { m = m.dropFirst(6) } else if m.hasPrefix("----") { m = m.dropFirst(4) }
-        for tag in tags where m.hasPrefix(tag) { m = m.dropFirst(tag.count); break }
-        // A sub-tag of its own (`[BrandManager]`): known when listed.
-        if m.hasPrefix("[") { return knownSubTags.contains { m.hasPrefix($0) } || knownTagged.contains { m.hasPrefix($0) } }
-        let trimmed = m.drop { $0 == " " }
-        return knownPlain.contains { trimmed.hasPrefix($0) }
-    }
-
-    /// The wording of a line with ids, numbers and quoted values taken out, to count distinct wordings.
-    static func wording(_ line: String) -> String {
-        var out = ""
-        var lastWasDigit = false
-        for c in line.prefix(120) {
-            if c.isNumber || c.isHexDigit && lastWasDigit { if !lastWasDigit { out.append("#") }; lastWasDigit = true; continue }
-            lastWasDigit = false
-            out.append(c)
+        let tagged = IMEBytes.withUTF8(record.message) { b -> Bool in
+            var m = b
+            if IMEBytes.hasPrefix(m, "---->>") { m = UnsafeBufferPointer(rebasing: m[6...]) } else if IMEBytes.hasPrefix(m, "----") { m = UnsafeBufferPointer(rebasing: m[4...]) }
+            return IMEBytes.hasPrefix(m, "[Win32") || IMEBytes.hasPrefix(m, "[StatusService]")
         }
-        return out
+        if tagged { return true }
+        return IMEBytes.withUTF8(record.component) { c in IMEBytes.hasPrefix(c, "AppWorkload") || IMEBytes.hasPrefix(c, "AppActionProcessor") }
     }
+
+    /// Whether the message is one of the known wordings without a report value (byte prefix tests).
+    static func isKnown(_ message: String) -> Bool {
+        IMEBytes.withUTF8(message) { b -> Bool in
+            var m = b
+            if IMEBytes.hasPrefix(m, "---->>") { m = UnsafeBufferPointer(rebasing: m[6...]) } else if IMEBytes.hasPrefix(m, "----") { m = UnsafeBufferPointer(rebasing: m[4...]) }
+            for tag in tagBytes where starts(m, tag) { m = UnsafeBufferPointer(rebasing: m[tag.count...]); break }
+            // A sub-tag of its own (`[BrandManager]`): known when listed.
+            if m.first == UInt8(ascii: "[") { return known(m, in: taggedByFirstByte) }
+            var start = 0
+            while start < m.count, m[start] == 0x20 { start += 1 }
+            return known(UnsafeBufferPointer(rebasing: m[start...]), in: plainByFirstByte)
+        }
+    }
+
+    /// A hash of the line's wording: its first 120 bytes with every run of digits (and the hex letters
+    /// right after them) as one `#`, so lines that differ only in ids, numbers and times count once.
+    static func wordingHash(_ line: String) -> Int {
+        IMEBytes.withUTF8(line) { b -> Int in
+            var hasher = Hasher()
+            var inNumber = false
+            for c in b.prefix(120) {
+                let digit = c >= 0x30 && c <= 0x39
+                let hexLetter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66
+                if digit || (inNumber && hexLetter) { if !inNumber { hasher.combine(UInt8(ascii: "#")) }; inNumber = true; continue }
+                inNumber = false
+                hasher.combine(c)
+            }
+            return hasher.finalize()
+        }
+    }
+
+    private static func starts(_ b: UnsafeBufferPointer<UInt8>, _ prefix: [UInt8]) -> Bool {
+        guard b.count >= prefix.count, let base = b.baseAddress else { return prefix.isEmpty }
+        return prefix.withUnsafeBufferPointer { memcmp(base, $0.baseAddress!, prefix.count) == 0 }
+    }
+
+    /// Whether `b` starts with one of the prefixes listed under its first byte (and, for `[` prefixes, its second).
+    private static func known(_ b: UnsafeBufferPointer<UInt8>, in table: [[[UInt8]]]) -> Bool {
+        guard b.count >= 2 else { return false }
+        let key = b[0] == UInt8(ascii: "[") ? Int(b[1]) : Int(b[0])
+        return table[key].contains { starts(b, $0) }
+    }
+
+    /// Prefixes by the byte that tells them apart quickly (the first, or the one after `[`).
+    private static func byFirstByte(_ prefixes: [String]) -> [[[UInt8]]] {
+        var table = [[[UInt8]]](repeating: [], count: 256)
+        for p in prefixes {
+            let bytes = Array(p.utf8)
+            guard bytes.count >= 2 else { continue }
+            table[Int(bytes[0] == UInt8(ascii: "[") ? bytes[1] : bytes[0])].append(bytes)
+        }
+        return table
+    }
+
+    private static let tagBytes = tags.map { Array($0.utf8) }
+    private static let taggedByFirstByte = byFirstByte(knownSubTags + knownTagged)
+    private static let plainByFirstByte = byFirstByte(knownPlain)
 
     private static let tags = ["[Win32App]", "[Win32AppAsync]", "[Win32AvailableAppAsync]", "[Win32 App DO]", "[Win32App DO]", "[StatusService]"]
 

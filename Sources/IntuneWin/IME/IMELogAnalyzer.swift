@@ -24,7 +24,7 @@ public final class IMELogAnalyzer {
     /// The app whose dependency chain each thread is processing.
     private var threadChain: [Int: String] = [:]
     private var coverage = IMECoverage()
-    private var unknownWordings: Set<String> = []
+    private var unknownWordings: Set<Int> = []
     private var files: [String: Int] = [:]
     private var fileSpans: [IMELogFileSpan] = []
     private var lastFile: Int?
@@ -222,15 +222,15 @@ public final class IMELogAnalyzer {
     }
 
     private func noteCoverage(_ record: CMTraceRecord, understood: Bool) {
-        if record.message.utf8.count > 200, record.message.contains("\n"), let version = IMEAgentVersion.fromTelemetry(record.message),
+        if record.message.utf8.count > 200, IMEBytes.withUTF8(record.message, { b in b.baseAddress.map { memchr($0, 0x0A, b.count) != nil } ?? false }),
+           let version = IMEAgentVersion.fromTelemetry(record.message),
            !coverage.agentVersions.contains(version) {
             coverage.agentVersions.append(version)
         }
         guard IMEKnownLines.isWin32(record) else { return }
         coverage.win32RecordCount += 1
         if understood || IMEKnownLines.isKnown(record.message) { coverage.understoodCount += 1; return }
-        let wording = IMEKnownLines.wording(record.firstLine)
-        if unknownWordings.insert(wording).inserted {
+        if unknownWordings.insert(IMEKnownLines.wordingHash(record.firstLine)).inserted {
             coverage.unknownWordingCount += 1
             if coverage.examples.count < Self.coverageExampleLimit { coverage.examples.append(IMEEvidence(record)) }
         }
