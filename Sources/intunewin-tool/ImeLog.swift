@@ -59,7 +59,12 @@ struct ImeLog: ParsableCommand {
         if let html { try IMELogHTML.checkTarget(html, overwrite: overwrite.force) }
         var report = try IMELogAnalyzer.analyze(paths: paths)
         if let app { report = try report.only(app: app) }
-        if redaction.isRedacting { report = try redacted(report) }
+        var title = paths.joined(separator: ", ")
+        if redaction.isRedacting {
+            let redactor = try redactor(for: report)
+            report = report.redacted(by: redactor)
+            title = redactor.redact(title)
+        }
         if format.json {
             try Terminal.json(IMELogJSON(report, includeContentInfo: contentInfo, includeExamples: verbose))
         } else {
@@ -71,15 +76,15 @@ struct ImeLog: ParsableCommand {
             }
         }
         if let html {
-            let written = try IMELogHTML.write(report, title: paths.joined(separator: ", "), toFile: html, overwrite: overwrite.force)
+            let written = try IMELogHTML.write(report, title: title, toFile: html, overwrite: overwrite.force)
             Terminal.hint("wrote the HTML report to \(written)")
         }
         if !report.findings.isEmpty { throw ExitCode(1) }
     }
 
-    /// `report` with user, tenant and device identifiers replaced; with --write-redacted, redacted copies
-    /// of the log files first, with the same placeholders.
-    private func redacted(_ report: IMELogReport) throws -> IMELogReport {
+    /// The redactor for this run (app ids of the report and the logs kept); with --write-redacted, the
+    /// redacted copies of the log files are written first, with the same placeholders the report gets.
+    private func redactor(for report: IMELogReport) throws -> IMERedactor {
         let input = try IMELogInput.resolve(paths)
         let files = input.logs.compactMap { source -> String? in if case .file(let path) = source.location { return path }; return nil }
         var keep = Set(report.apps.map(\.id))
@@ -92,7 +97,7 @@ struct ImeLog: ParsableCommand {
             let written = try IMELogRedaction.writeRedactedCopies(of: files, to: folder, redactor: redactor, overwrite: overwrite.force)
             Terminal.hint("wrote \(written.count) redacted \(written.count == 1 ? "copy" : "copies") to \(folder)")
         }
-        return report.redacted(by: redactor)
+        return redactor
     }
 
     /// UploadLocation, sizes and the DecryptInfo recipient of one GetContentInfo reply.

@@ -51,8 +51,8 @@ public enum DiagnosticsText {
         }
         for grs in registry.grs where grs.appId.lowercased() == app.id { out.append("  registry GRS: \(grs.time)") }
         for product in installed(app, registry: registry) {
-            out.append("  installed: \(product.displayName ?? product.key) \(product.displayVersion ?? "")".trimmingCharacters(in: .whitespaces)
-                       + " (Uninstall\\\(product.key)\(product.wow6432 ? ", 32-bit" : ""))")
+            let name = [product.displayName ?? product.key, product.displayVersion].compactMap { $0 }.joined(separator: " ")
+            out.append("  installed: \(name) (Uninstall\\\(product.key)\(product.wow6432 ? ", 32-bit" : ""))")
         }
         return out
     }
