@@ -288,10 +288,13 @@ struct IMEIdentifierScan {
 
     private mutating func scanTokens(_ l: UnsafeBufferPointer<UInt8>) {
         var spans: [(Int, Int)] = []
+        var consumed = 0
         B.forEach("token=", in: l) { i in
+            if i < consumed { return true }                    // inside the previous value (`=` is a token byte)
             if i > 0, B.isAlnum(l[i - 1]) { return true }
             let k = i + 6
             let e = B.runEnd(b, from: k, limit: 8192, Self.isTokenByte)
+            consumed = e
             guard e - k >= 16, !B.startsWith(b, at: k, "REDACTED-TOKEN-") else { return true }
             spans.append((k, e))
             return true
