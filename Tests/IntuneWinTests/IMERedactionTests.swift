@@ -203,7 +203,7 @@ final class IMERedactionTests: XCTestCase {
         let redacted = try IMELogAnalyzer.analyze(paths: [folder + "/" + (path as NSString).lastPathComponent])
         XCTAssertEqual(redacted.recordCount, original.recordCount)
         XCTAssertEqual(redacted.apps.map(\.id), original.apps.map(\.id))
-        XCTAssertEqual(redacted.apps.map { $0.attempts.map { $0.phases.map(\.kind) } }, original.apps.map { $0.attempts.map { $0.phases.map(\.kind) } })
+        XCTAssertEqual(redacted.apps.map { $0.checkIns.map { $0.phases.map(\.kind) } }, original.apps.map { $0.checkIns.map { $0.phases.map(\.kind) } })
         XCTAssertEqual(redacted.findings.map(\.kind), original.findings.map(\.kind))
     }
 
