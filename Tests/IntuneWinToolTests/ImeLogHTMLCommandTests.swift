@@ -39,34 +39,13 @@ final class ImeLogHTMLCommandTests: ToolTestCase {
 
     // MARK: - The browser
 
-    /// Debian's Chromium (`chromium`); fails the test, saying how to install it, when it is missing.
-    private func chromium(file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for folder in path.split(separator: ":") {
-            for name in ["chromium", "chromium-browser"] where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
-                return "\(folder)/\(name)"
-            }
-        }
-        XCTFail("chromium is not installed: run scripts/install-deps.sh (it installs Debian's chromium package; the HTML report is checked in a real browser)", file: file, line: line)
-        throw SetupError("chromium missing")
-    }
-
-    /// Runs headless Chromium on `page` with every host name unresolvable (nothing can be fetched) and a
-    /// profile of its own; at most two minutes.
+    /// Runs headless Chromium on `page` (see `Browser`) with a profile of this test's own.
     private func browser(_ page: URL, _ arguments: [String]) throws -> RunResult {
-        let binary = try chromium()
-        return try execute("timeout", ["120", binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
-                                       "--disable-extensions", "--user-data-dir=\(path("chromium-profile").path)",
-                                       "--host-resolver-rules=MAP * ~NOTFOUND"] + arguments + [page.absoluteString])
+        try Browser.run(page, arguments, profile: path("chromium-profile"))
     }
 
     /// The DOM Chromium built from `page`.
-    private func dom(_ page: URL) throws -> String {
-        let result = try browser(page, ["--dump-dom"])
-        assertExit(result, 0, "chromium --dump-dom")
-        XCTAssertTrue(result.out.contains("</html>"), "no DOM: \(result.summary)")
-        return result.out
-    }
+    private func dom(_ page: URL) throws -> String { try Browser.dom(page, profile: path("chromium-profile")) }
 
     /// A screenshot of `page` (1400×2000) checked to be a real PNG image of some size.
     @discardableResult

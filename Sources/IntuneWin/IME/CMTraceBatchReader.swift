@@ -19,19 +19,12 @@ enum CMTraceBatchReader {
 
     /// Calls `body` with every record of `streams` merged by time (`CMTraceMerge`: each stream is one log's
     /// generations, opened one after the other on the reading thread), in batches of up to `batchSize`.
-    /// A source that cannot be read (missing, damaged: a CRC mismatch in a zip) ends its stream there and
-    /// the others go on: its error is returned with the others, after every record read was given.
+    /// A source that cannot be read (missing, damaged: a CRC mismatch in a zip) ends its own generation
+    /// there and the rest goes on: its error is returned with the others, after every record read was given.
     @discardableResult
     static func forEach(merging streams: [[IMELogSource]], batchSize: Int = batchSize, _ body: ([CMTraceRecord]) throws -> Void) throws -> [Error] {
-        let slots = ByteBudget(capacity: depth)
         let failures = Locked<[Error]>([])
-        try OrderedPipeline.run(produce: { queue, stop in
-            func hand(_ item: Result<[CMTraceRecord], Error>) -> Bool {
-                slots.acquire(1)
-                guard !stop.isSet else { return false }
-                queue.push(item)
-                return true
-            }
+        try readAhead(batchSize: batchSize, body) {
             var merge = CMTraceMerge(streams.map { stream in
                 var index = 0
                 var reader: CMTraceReader?
@@ -45,39 +38,42 @@ enum CMTraceBatchReader {
                             }
                             if let record = try reader!.next() { return record }
                         } catch {
-                            // This generation is unreadable from here on: note it, go on with the next one.
                             failures.withLock { $0.append(error) }
                         }
                         reader = nil
                     }
                 }
             })
-            var batch: [CMTraceRecord] = []
-            do {
-                while let record = try merge.next() {
-                    batch.append(record)
-                    if batch.count >= batchSize {
-                        guard hand(.success(batch)) else { return }
-                        batch = []
-                    }
-                }
-                if !batch.isEmpty { _ = hand(.success(batch)) }
-            } catch {
-                if !batch.isEmpty { guard hand(.success(batch)) else { return } }
-                _ = hand(.failure(error))
-            }
-        }, consume: { (item: Result<[CMTraceRecord], Error>) in
-            defer { slots.release(1) }
-            try body(item.get())
-        }, onStop: {
-            slots.release(depth)
-        }, drain: { _ in slots.release(1) })
+            return { try merge.next() }
+        }
         return failures.withLock { $0 }
     }
 
     /// `forEach(paths:)` over resolved sources (files, standard input, zip entries; UTF-16 transcoded),
     /// each opened on the reading thread when its turn comes.
     static func forEach(sources: [IMELogSource], batchSize: Int = batchSize, _ body: ([CMTraceRecord]) throws -> Void) throws {
+        try readAhead(batchSize: batchSize, body) {
+            var index = 0
+            var reader: CMTraceReader?
+            return {
+                while true {
+                    if reader == nil {
+                        guard index < sources.count else { return nil }
+                        index += 1
+                        reader = try sources[index - 1].reader()
+                    }
+                    if let record = try reader!.next() { return record }
+                    reader = nil
+                }
+            }
+        }
+    }
+
+    /// The read-ahead pipeline: `makeNext` builds, on the reading thread, the function that gives the next
+    /// record (nil at the end); its records reach `body` in batches, at most `depth` waiting. An error it
+    /// throws is thrown here after every record before it was given; an error `body` throws stops the reading.
+    private static func readAhead(batchSize: Int, _ body: ([CMTraceRecord]) throws -> Void,
+                                  _ makeNext: @escaping () -> () throws -> CMTraceRecord?) throws {
         let slots = ByteBudget(capacity: depth)
         try OrderedPipeline.run(produce: { queue, stop in
             // False once the caller has stopped: the reader then ends without reading further.
@@ -87,16 +83,14 @@ enum CMTraceBatchReader {
                 queue.push(item)
                 return true
             }
+            let next = makeNext()
             var batch: [CMTraceRecord] = []
             do {
-                for source in sources {
-                    let reader = try source.reader()
-                    while let record = try reader.next() {
-                        batch.append(record)
-                        if batch.count >= batchSize {
-                            guard hand(.success(batch)) else { return }
-                            batch = []
-                        }
+                while let record = try next() {
+                    batch.append(record)
+                    if batch.count >= batchSize {
+                        guard hand(.success(batch)) else { return }
+                        batch = []
                     }
                 }
                 if !batch.isEmpty { _ = hand(.success(batch)) }

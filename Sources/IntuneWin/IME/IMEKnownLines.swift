@@ -27,11 +27,12 @@ enum IMEKnownLines {
             var m = b
             if IMEBytes.hasPrefix(m, "---->>") { m = UnsafeBufferPointer(rebasing: m[6...]) } else if IMEBytes.hasPrefix(m, "----") { m = UnsafeBufferPointer(rebasing: m[4...]) }
             for tag in tagBytes where starts(m, tag) { m = UnsafeBufferPointer(rebasing: m[tag.count...]); break }
-            // A sub-tag of its own (`[BrandManager]`): known when listed.
-            if m.first == UInt8(ascii: "[") { return known(m, in: taggedByFirstByte) }
             var start = 0
             while start < m.count, m[start] == 0x20 { start += 1 }
-            return known(UnsafeBufferPointer(rebasing: m[start...]), in: plainByFirstByte)
+            m = UnsafeBufferPointer(rebasing: m[start...])
+            // A sub-tag of its own (`[BrandManager]`): known when listed.
+            if m.first == UInt8(ascii: "[") { return known(m, in: taggedByFirstByte) }
+            return known(m, in: plainByFirstByte)
         }
     }
 
