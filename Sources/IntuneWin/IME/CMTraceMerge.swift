@@ -34,10 +34,12 @@ struct CMTraceMerge {
             }
             if best == nil || streams[i].key < streams[best!].key { best = i }
         }
-        guard let i = best, let record = streams[i].head else { return nil }
-        streams[i].head = nil
-        if let t = record.time?.localSeconds { streams[i].lastSeconds = t }
-        return record
+        guard let i = best else { return nil }
+        // Moved out, not copied (a record holds several strings: a copy retains each).
+        var taken: CMTraceRecord?
+        swap(&taken, &streams[i].head)
+        if let t = taken?.time?.localSeconds { streams[i].lastSeconds = t }
+        return taken
     }
 }
 
