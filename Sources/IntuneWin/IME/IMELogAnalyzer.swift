@@ -47,9 +47,11 @@ public final class IMELogAnalyzer {
     /// An analyzer with nothing read; feed it records in time order.
     public init() {}
 
-    /// Reads files (folders expanded by `IMELogFiles`) in time order across files and analyses them.
-    /// Throws `nothingFound` when not one record is IME's (an empty file, another program's log, a text
-    /// file), so a wrong path is never reported as a device where nothing happened.
+    /// Reads what `paths` name (`IMELogInput`: log files, Logs folders, diagnostics zips read in place,
+    /// `-`), all logs merged in time order, and analyses them. Throws `nothingFound` when not one record is
+    /// IME's and no diagnostics collection was read (an empty file, another program's log, a text file), so
+    /// a wrong path is never reported as a device where nothing happened; a log that fails part-way is
+    /// reported with what was read before it (`readFailures`).
     public static func analyze(paths: [String]) throws -> IMELogReport {
         let analyzer = IMELogAnalyzer()
         let input = try IMELogInput.resolve(paths)
