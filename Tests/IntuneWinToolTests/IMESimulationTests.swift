@@ -320,13 +320,26 @@ final class WinePrefix {
     }
 
     /// Runs `command` from `folder` through ime-host.exe (IME's CreateProcess + WaitForSingleObject).
+    ///
+    /// When ime-host.exe reports nothing at all (neither `exit=` nor `start-failed=`), Wine itself did not
+    /// run it: seen once in CI as wine64 exiting 1 in a second with no output, between two simulations.
+    /// The command never started then, so the run is repeated (at most twice, after waiting for the
+    /// wineserver to settle, 30 s at most); the earlier attempts stay in the log.
     func host(_ folder: String, _ command: String) throws -> Run {
         let host = Tool.repoRoot.appending("Launcher/build/ime-host.exe")
-        let result = try execute(Self.wine, [host.path, folder] + [command], environment: environment, in: unixPath(folder))
-        let code = result.out.split(whereSeparator: \.isNewline).compactMap { line -> UInt32? in
-            line.hasPrefix("exit=") ? UInt32(line.dropFirst(5)) : nil
-        }.last
-        return Run(exitCode: code, log: result.summary)
+        var earlier: [String] = []
+        while true {
+            let result = try execute(Self.wine, [host.path, folder] + [command], environment: environment, in: unixPath(folder))
+            let lines = result.out.split(whereSeparator: \.isNewline)
+            let code = lines.compactMap { line -> UInt32? in line.hasPrefix("exit=") ? UInt32(line.dropFirst(5)) : nil }.last
+            let hostReported = code != nil || lines.contains { $0.hasPrefix("start-failed=") }
+            if hostReported || earlier.count == 2 {
+                let log = (earlier.map { "ime-host did not run (retried): \($0)" } + [result.summary]).joined(separator: "\n")
+                return Run(exitCode: code, log: log)
+            }
+            earlier.append(result.summary)
+            _ = try execute("timeout", ["30", "/usr/lib/wine/wineserver", "-w"], environment: environment)
+        }
     }
 
     /// The folder an installed MSI registered as its source (`InstallSource` of its Uninstall key; the
