@@ -24,6 +24,12 @@ struct Pack: ParsableCommand {
         "install.exe /uninstall" as the uninstall command. The launcher's own exit codes: \
         \(NativeLauncher.exitCodes.map { "\($0.code) \($0.meaning)" }.joined(separator: "; ")).
         --launcher powershell writes install.ps1 (Windows PowerShell 5.1) instead.
+
+        Paths may be spelled as on Windows: `\\` separates folders in -c, -s, -o, -a and --exclude \
+        (-c .\\MyApp\\ -o ..\\out); a drive path (C:\\out) is refused. An output folder inside the source \
+        (-o .\\Output) is left out of the package, as Microsoft's tool does; the source folder itself is refused.
+        Names no Windows device can unpack (CON.txt, <>:"|?*, names differing only in case) fail the pack \
+        with exit 3 unless --allow-unsafe-names; other findings (long paths, leftovers) are warnings.
         """
     )
 
@@ -37,6 +43,9 @@ struct Pack: ParsableCommand {
 
     @Flag(name: .customLong("strict"), help: "Fail (exit 1) on lint findings instead of warning.")
     var strict = false
+
+    @Flag(name: .customLong("allow-unsafe-names"), help: "Pack names no Windows device can unpack (CON.txt, a name with \" or |, Readme.txt beside README.txt) with a warning; otherwise they fail the pack (exit 3).")
+    var allowUnsafeNames = false
 
     @OptionGroup var nested: NestedPackOptions
 
@@ -84,6 +93,7 @@ struct Pack: ParsableCommand {
         request.excludes = source.exclude
         request.followsLinksOutside = source.followLinks
         request.strict = strict
+        request.allowsUnsafeNames = allowUnsafeNames
         request.checksFreeSpace = !noSizeLimits
         if let threads { request.compression.threads = threads }
         request.compression.exact = exact

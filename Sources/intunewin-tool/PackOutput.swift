@@ -21,6 +21,7 @@ struct PackOutput {
         Terminal.line("  SetupFile:  \(d.setupFile)")
         Terminal.line("  Content:    \(Terminal.bytes(d.unencryptedContentSize)) zipped, \(Terminal.bytes(result.encryptedSize)) encrypted")
         Terminal.line("  FileDigest: \(Terminal.base64(d.encryptionInfo.fileDigest)) (SHA-256)")
+        if let folder = result.outputFolderLeftOut { Terminal.line("  Left out:   the output folder \(folder), inside the source") }
         if !result.excluded.isEmpty {
             Terminal.line("  Excluded:   \(result.excluded.count) item\(result.excluded.count == 1 ? "" : "s"): \(result.excluded.prefix(5).joined(separator: ", "))\(result.excluded.count > 5 ? ", …" : "")")
         }

@@ -207,6 +207,7 @@ extension IntuneWinError.Remedy {
         case .followLinks(let pattern): return "add --follow-links to pack what it points to, or leave it out with --exclude '\(pattern)'"
         case .packNested: return "consider pack --nested-zip"
         case .outputOutsideSource: return "choose an output outside it with -o"
+        case .allowUnsafeNames: return "or pack them anyway with --allow-unsafe-names"
         case .giveContentKeys: return "decrypt or unpack it with its keys: --encryption-info FILE, --key B64 --iv B64, or --decrypt-info FILE --device-key KEY"
         }
     }

@@ -24,8 +24,11 @@ public enum SourceTree {
     /// Only metadata is read (no file contents), and the walk is iterative, so deep trees are fine.
     /// `skipping` names what will be left out anyway (exclude patterns): such an entry that could not be
     /// packed (a FIFO, a broken link, an unreadable file) is passed over instead of failing the scan.
+    /// `problems`, when given, receives each entry that cannot be packed (the error the scan would throw)
+    /// and the scan goes on without it, so a lint can list them all; the root itself still throws.
     public static func scan(root: String, skipping: (([String]) -> Bool)? = nil,
-                            followingLinksOutside: Bool = false) throws -> [SourceEntry] {
+                            followingLinksOutside: Bool = false,
+                            problems: ((IntuneWinError) -> Void)? = nil) throws -> [SourceEntry] {
         let rootPath = absolute(root)
         var rootStatus = stat()
         guard stat(rootPath, &rootStatus) == 0 else {
@@ -49,12 +52,14 @@ public enum SourceTree {
             // Kept open while its children are looked at, so they are reached by name, not by full path.
             guard let directory = opendir(folder.path) else {
                 let code = errno
-                throw IntuneWinError.badInput(folder.path, "cannot read folder: \(describe(code))")
+                let error = IntuneWinError.badInput(folder.path, "cannot read folder: \(describe(code))")
+                if let problems, folder.index != 0 { problems(error); continue }
+                throw error
             }
             defer { closedir(directory) }
             let descriptor = dirfd(directory)
             let children = try listChildren(of: directory, descriptor: descriptor, path: folder.path,
-                                            containment: containment) {
+                                            containment: containment, problems: problems) {
                 skipping?(folder.components + [$0]) ?? false
             }
             let sortKeys = children.map { keys.key(for: $0.name) }
@@ -76,19 +81,28 @@ public enum SourceTree {
                 switch FileType(child.status) {
                 case .file:
                     do { try checkReadable(child.name, in: descriptor, path: path) } catch where skipping?(components) == true { continue }
+                    catch let error as IntuneWinError where problems != nil { problems?(error); continue }
                     entries.append(SourceEntry(kind: .file(size: UInt64(max(0, child.status.st_size))),
                                                components: components, path: path,
                                                modificationTime: modificationTime(child.status)))
                 case .directory:
                     let identity = FileIdentity(child.status)
-                    var ancestor: Int? = folder.index
-                    while let index = ancestor {
-                        if folders[index].identity == identity {
-                            throw IntuneWinError.badInput(path, "symbolic link loop (leads back to a folder it is in)")
-                        }
+                    var ancestor: Int? = folder.index, looping = false
+                    while let index = ancestor, !looping {
+                        looping = folders[index].identity == identity
                         ancestor = folders[index].parent
                     }
-                    if try isEmptyFolder(child.name, in: descriptor, path: path) {
+                    if looping {
+                        let error = IntuneWinError.badInput(path, "symbolic link loop (leads back to a folder it is in)",
+                                                            remedy: .exclude(pattern: child.name))
+                        guard let problems else { throw error }
+                        problems(error)
+                        continue
+                    }
+                    let empty: Bool
+                    do { empty = try isEmptyFolder(child.name, in: descriptor, path: path) }
+                    catch let error as IntuneWinError where problems != nil { problems?(error); continue }
+                    if empty {
                         entries.append(SourceEntry(kind: .emptyFolder, components: components, path: path,
                                                    modificationTime: modificationTime(child.status)))
                     } else {
@@ -97,8 +111,10 @@ public enum SourceTree {
                     }
                 case .other(let what):
                     if skipping?(components) == true { continue }
-                    throw IntuneWinError.badInput(path, "not a regular file or folder (\(what))",
-                                                  remedy: .exclude(pattern: components.joined(separator: "/")))
+                    let error = IntuneWinError.badInput(path, "not a regular file or folder (\(what))",
+                                                        remedy: .exclude(pattern: components.joined(separator: "/")))
+                    guard let problems else { throw error }
+                    problems(error)
                 }
             }
             pending.append(contentsOf: subFolders.reversed())
@@ -180,6 +196,7 @@ public enum SourceTree {
     /// that leaves the root is refused when `containment` is given.
     private static func listChildren(of directory: DirectoryStream, descriptor: Int32,
                                      path folder: String, containment: LinkContainment?,
+                                     problems: ((IntuneWinError) -> Void)?,
                                      skipping: (String) -> Bool) throws -> [Child] {
         var children: [Child] = []
         while true {
@@ -189,17 +206,26 @@ public enum SourceTree {
                 if code != 0 { throw IntuneWinError.badInput(folder, "cannot read folder: \(describe(code))") }
                 break
             }
-            guard let name = try entryName(item, in: folder) else { continue }
+            let entry: String?
+            do { entry = try entryName(item, in: folder) }
+            catch let error as IntuneWinError where problems != nil { problems?(error); continue }
+            guard let name = entry else { continue }
             var status = stat()
             if fstatat(descriptor, name, &status, 0) != 0 {
                 if skipping(name) { continue }
-                throw linkOrReadError(errno, descriptor: descriptor, name: name, path: join(folder, name))
+                let error = linkOrReadError(errno, descriptor: descriptor, name: name, path: join(folder, name))
+                guard let problems else { throw error }
+                problems(error)
+                continue
             }
             if let containment, isLink(item, name: name, in: descriptor),
                let target = containment.outsideTarget(of: join(folder, name)) {
                 if skipping(name) { continue }
-                throw IntuneWinError.badInput(join(folder, name), "symbolic link leads outside the source folder (to \(target))",
-                                              remedy: .followLinks(orExclude: name))
+                let error = IntuneWinError.badInput(join(folder, name), "symbolic link leads outside the source folder (to \(target))",
+                                                    remedy: .followLinks(orExclude: name))
+                guard let problems else { throw error }
+                problems(error)
+                continue
             }
             children.append(Child(name: name, status: status))
         }

@@ -30,7 +30,10 @@ struct ExcludePattern: Sendable, Equatable {
         if text.hasPrefix("!") {
             throw PatternError("'\(text)': negation (!) is not supported; write patterns only for what to leave out (\\! matches a name starting with !)")
         }
-        var body = text
+        // `\` separates folders as `/` does (Windows spelling), except a leading `\#` or `\!` (gitignore's escapes).
+        let escapedStart = text.hasPrefix("\\#") || text.hasPrefix("\\!")
+        var body = Substring((escapedStart ? "\\" + text.dropFirst().prefix(1) : "")
+                             + text.dropFirst(escapedStart ? 2 : 0).replacingOccurrences(of: "\\", with: "/"))
         let foldersOnly = body.hasSuffix("/")
         while body.hasSuffix("/") { body.removeLast() }
         let anchored = body.contains("/")

@@ -12,8 +12,10 @@ import Foundation
 ///   (`**/cache`, `logs/**`, `a/**/b`).
 /// - A trailing `/` matches folders only (`build/`): a folder holding files, or an empty folder.
 /// - When a folder matches, everything below it is left out.
-/// - Globs follow `fnmatch`: `\` escapes the next character (`\#notes`, `\!keep`); `*` also matches a
-///   leading dot.
+/// - `\` separates folders as `/` does, as Windows users type it (`redist\*` is `redist/*`), except at
+///   the very start before `#` or `!`, where it keeps them literal (`\#notes`, `\!keep`). Windows names
+///   cannot hold `*` or `?`; a literal `[` is `[[]`.
+/// - Globs follow `fnmatch`; `*` also matches a leading dot.
 /// - Matching is case-sensitive, as on Linux and in Git: `*.LOG` does not match `app.log`.
 /// - `!` negation is not supported: such a pattern is a usage error, named with its line number.
 ///
@@ -28,6 +30,8 @@ public struct ExcludeRules: Sendable {
     public let ignoreFileFound: Bool
 
     private let compiled: [ExcludePattern]
+    /// How many of `compiled` came from the command line (they come first).
+    private let commandLineCount: Int
 
     /// `patterns` from --exclude (repeatable), plus the lines of `<source>/.intunewinignore` when present.
     /// Throws a usage error for a pattern the rules do not support (negation, an empty pattern), naming
@@ -44,6 +48,7 @@ public struct ExcludeRules: Sendable {
                 throw IntuneWinError.usage(pattern, "exclude pattern: \(error.reason)")
             }
         }
+        commandLineCount = compiled.count
         let ignoreFile = (source.hasSuffix("/") ? source : source + "/") + Self.ignoreFileName
         var isFolder: ObjCBool = false
         ignoreFileFound = FileManager.default.fileExists(atPath: ignoreFile, isDirectory: &isFolder)
@@ -63,6 +68,15 @@ public struct ExcludeRules: Sendable {
     /// folder (which `name/` patterns need).
     public func isExcluded(_ components: [String], isFolder: Bool) -> Bool {
         compiled.contains { $0.matches(components, isFolder: isFolder) }
+    }
+
+    /// The command-line patterns (as written) that match no entry of `entries`, nor a folder on their
+    /// way: most likely a typo or a path from another machine. The ignore file's lines are not judged (a
+    /// shared ignore file names what may or may not be there).
+    public func unmatchedCommandLinePatterns(in entries: [SourceEntry]) -> [String] {
+        compiled.prefix(commandLineCount).filter { pattern in
+            !entries.contains { pattern.matches($0.components, isFolder: $0.kind == .emptyFolder) }
+        }.map(\.text)
     }
 
     /// Splits a scan into what is packed and what is left out, both in scan order.

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The pre-pack lint: what in a source folder would make the package fail or misbehave once Intune's
 /// management extension (IME) unpacks it on a device. Every finding says what to do about it.
@@ -11,14 +16,19 @@ public enum Linter {
     /// Lints a source folder the way `pack` would read it: resolves the source and setup file with pack's
     /// rules, applies the exclude patterns (and `.intunewinignore`), scans, and lints what would be packed.
     /// `output` is pack's `-o` (a folder or a `.intunewin` path), nil if unknown.
-    /// Returns the findings and the relative paths ("/"-separated) the excludes left out.
-    /// Throws the usage errors pack would (missing source, setup outside it, a bad pattern) and when the
-    /// setup file itself is excluded; bad-input errors for an unreadable source or MSI.
-    /// `followingLinksOutside` is pack's `followsLinksOutside`: without it a link leaving the source is an error.
+    /// Returns the findings and the relative paths ("/"-separated) the excludes (and an output folder
+    /// inside the source, which pack leaves out) left out.
+    /// Throws the usage errors pack would (missing source, setup outside it, a bad pattern, the output
+    /// folder being the source) and when the setup file itself is excluded; bad-input errors for an
+    /// unreadable source or MSI. Entries pack could not read (a broken link, a link leaving the source
+    /// without `followingLinksOutside`, a FIFO) are `unreadable` findings, every one of them.
     public static func lint(sourceFolder: String, setupFile: String, excludes: [String], output: String?,
                             followingLinksOutside: Bool = false) throws -> (findings: [LintFinding], excluded: [String]) {
+        let output = try output.map { try PathArgument.local($0, what: "output") }
+        let outputFolder = output.map { PackagePaths.resolveOutput($0, setupName: "setup").folder }
         let selection = try SourceSelection(sourceFolder: sourceFolder, setupFile: setupFile, excludes: excludes,
-                                            followingLinksOutside: followingLinksOutside)
+                                            followingLinksOutside: followingLinksOutside, outputFolder: outputFolder,
+                                            collectingProblems: true)
         let outputFile = output.map { PackagePaths.resolveOutput($0, setupName: selection.setupName).file }
         return (try lint(selection, outputFile: outputFile), selection.excluded)
     }
@@ -34,7 +44,16 @@ public enum Linter {
         findings += caseCollisions(entries)
         findings += chainedInstallers(entries, setupComponents: setupComponents)
         if let database = selection.msiDatabase { findings += try msiSourceNeeds(database, selection: selection) }
+        findings += unreadable(selection.problems, source: selection.source)
+        findings += selection.unmatchedExcludes.map {
+            LintFinding(rule: .unmatchedExclude, path: "", message: "the exclude pattern '\($0)' matches nothing in the source")
+        }
         return findings
+    }
+
+    /// The findings that make the package fail on every device, or that cannot be packed at all.
+    public static func errors(in findings: [LintFinding]) -> [LintFinding] {
+        findings.filter { $0.severity == .error }
     }
 
     // MARK: - Rules
@@ -53,13 +72,13 @@ public enum Linter {
     /// package-in-source: packages packed into packages, and an output that would be written into the source.
     static func packagesInSource(_ entries: [SourceEntry], source: String, outputFile: String?) -> [LintFinding] {
         var findings: [LintFinding] = []
+        // An output in a folder inside the source is fine (pack leaves that folder out); one written into
+        // the source folder itself is refused by pack (the selection already threw for it).
         var outputPath: String? = nil
         if let outputFile {
             let folder = PackagePaths.canonical(source), file = PackagePaths.canonical(outputFile)
             if PackagePaths.isInside(file, folder: folder), file != folder {
                 outputPath = String(file.dropFirst(folder.count + 1))
-                findings.append(LintFinding(rule: .packageInSource, path: outputPath!, message:
-                    "the output would be written inside the source folder (and packed next time)", remedy: .outputOutsideSource))
             }
         }
         for entry in entries where entry.kind != .emptyFolder {
@@ -117,32 +136,46 @@ public enum Linter {
                 seen.insert(components)
                 let name = entry.components[end]
                 guard let problem = WindowsNames.problem(with: name) else { continue }
+                let renamed = WindowsNames.isOnlyRenamed(name)
                 findings.append(LintFinding(rule: .windowsName, path: relative(Array(components)), message:
-                    "'\(name)': \(problem); IME cannot unpack it: rename it"))
+                    "'\(name)': \(problem); " + (renamed ? "IME unpacks it under another name: rename it" : "IME cannot unpack it on any device: rename it"),
+                    severity: renamed ? .warning : .error))
             }
         }
         return findings
     }
 
-    /// case-collision: names in one folder that NTFS folds into one (its upper-casing, as the scan sorts).
+    /// case-collision: paths NTFS folds into one (its upper-casing, as the scan sorts). Two files, or a file
+    /// and a folder, are an error: IME cannot unpack both. Two folders are a warning: Windows merges them
+    /// (their files are compared in turn, as one folder).
     static func caseCollisions(_ entries: [SourceEntry]) -> [LintFinding] {
-        // Per folder, the first spelling of each upper-cased name, and the spellings already reported.
-        var firstSpelling: [ArraySlice<String>: [[UInt16]: String]] = [:]
+        // The first spelling of each folded path (a folder's key, "/", the name's key), and whether it is a folder.
+        var firstSpelling: [[UInt16]: (components: ArraySlice<String>, isFolder: Bool)] = [:]
         var reported: Set<ArraySlice<String>> = []
         var findings: [LintFinding] = []
         for entry in entries {
+            var key: [UInt16] = []
             for end in entry.components.indices {
-                let folder = entry.components[..<end], name = entry.components[end]
-                let key = ntfsSortKey(name)
-                guard let first = firstSpelling[folder, default: [:]][key] else {
-                    firstSpelling[folder, default: [:]][key] = name
+                if end > 0 { key.append(0x2F) }
+                key += ntfsSortKey(entry.components[end])
+                let components = entry.components[...end]
+                let isFolder = end < entry.components.count - 1 || entry.kind == .emptyFolder
+                guard let first = firstSpelling[key] else {
+                    firstSpelling[key] = (components, isFolder)
                     continue
                 }
-                let components = entry.components[...end]
-                guard first != name, !reported.contains(components) else { continue }
+                guard first.components != components, !reported.contains(components) else { continue }
                 reported.insert(components)
-                findings.append(LintFinding(rule: .caseCollision, path: relative(Array(components)), message:
-                    "'\(name)' and '\(first)' differ only in case; Windows keeps one of them: rename or remove one"))
+                let sameFolder = first.components.dropLast() == components.dropLast()
+                let this = sameFolder ? components.last! : relative(components), that = sameFolder ? first.components.last! : relative(first.components)
+                if isFolder && first.isFolder {
+                    findings.append(LintFinding(rule: .caseCollision, path: relative(components), message:
+                        "folders '\(this)' and '\(that)' differ only in case; Windows merges them into one: rename one to keep them apart"))
+                } else {
+                    findings.append(LintFinding(rule: .caseCollision, path: relative(components), message:
+                        "'\(this)' and '\(that)' differ only in case; Windows keeps one of them and IME cannot unpack the package on any device: rename or remove one",
+                        severity: .error))
+                }
             }
         }
         return findings
@@ -159,9 +192,12 @@ public enum Linter {
         let files = entries.filter { $0.kind != .emptyFolder }
         let serviceUI = files.filter { $0.components.last!.lowercased() == "serviceui.exe" }
         if let setupName = setupComponents.last, fileExtension(setupName) == "exe" {
+            // The same file under another name (a symbolic or hard link to the setup) is no second installer.
+            let setupIdentity = files.first { $0.components == setupComponents }.flatMap { fileIdentity($0.path) }
             let others = files.filter {
                 $0.components != setupComponents && installerExtensions.contains(fileExtension($0.components.last!))
                     && $0.components.last!.lowercased() != "serviceui.exe"
+                    && (setupIdentity == nil || fileIdentity($0.path) != setupIdentity)
             }.map { relative($0.components) }
             if !others.isEmpty {
                 let listed = others.prefix(3).joined(separator: ", ") + (others.count > 3 ? " and \(others.count - 3) more" : "")
@@ -186,7 +222,24 @@ public enum Linter {
         }
     }
 
+    /// unreadable: each entry the scan could not pack, with the reason pack would give.
+    static func unreadable(_ problems: [IntuneWinError], source: String) -> [LintFinding] {
+        let prefix = source.hasSuffix("/") ? source : source + "/"
+        return problems.map { problem in
+            let path = problem.path.hasPrefix(prefix) ? String(problem.path.dropFirst(prefix.count)) : problem.path
+            return LintFinding(rule: .unreadable, path: path, message: problem.reason + "; pack cannot read it",
+                               remedy: problem.remedy, severity: .error)
+        }
+    }
+
     // MARK: - Helpers
+
+    /// Device and inode of the file `path` leads to (links followed), nil when it cannot be read.
+    private static func fileIdentity(_ path: String) -> [UInt64]? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return [UInt64(truncatingIfNeeded: status.st_dev), UInt64(truncatingIfNeeded: status.st_ino)]
+    }
 
     private static func relative<C: Collection<String>>(_ components: C) -> String {
         components.joined(separator: "/")

@@ -22,6 +22,14 @@ enum WindowsNames {
         return fullCheck(name)
     }
 
+    /// True when Windows only renames `name` (a trailing dot or space is dropped) rather than refusing it:
+    /// unpacking works, under another name. Meaningful for a name `problem(with:)` objects to.
+    static func isOnlyRenamed(_ name: String) -> Bool {
+        guard name.hasSuffix(".") || name.hasSuffix(" ") else { return false }
+        let kept = String(name.reversed().drop(while: { $0 == "." || $0 == " " }).reversed())
+        return !kept.isEmpty && fullCheck(kept) == nil
+    }
+
     /// The rule itself, name by name (`problem(with:)` skips it for names `isPlainlyFine` clears).
     static func fullCheck(_ name: String) -> String? {
         // The device check looks at the part before the first dot, trailing spaces dropped: NUL.txt,

@@ -16,18 +16,23 @@ struct PackPlan {
     /// Entries in the order the inner zip gets them.
     let entries: [SourceEntry]
     let excluded: [String]
+    /// The output folder's path below the source, when it is inside it (left out of the package).
+    let outputFolderLeftOut: String?
     let msi: MsiInfo?
     let findings: [LintFinding]
 
     init(_ request: PackRequest) throws {
+        // `\` separates folders in every path argument, as on Windows; a drive path is refused.
+        let output = try PathArgument.local(request.output, what: "output")
+        let catalog = try request.catalogFolder.map { try PathArgument.local($0, what: "catalog folder") }
+        // The output folder does not depend on the setup's name: known before the scan, which leaves it out.
         let selection = try SourceSelection(sourceFolder: request.sourceFolder, setupFile: request.setupFile, excludes: request.excludes,
-                                            followingLinksOutside: request.followsLinksOutside)
+                                            followingLinksOutside: request.followsLinksOutside,
+                                            outputFolder: PackagePaths.resolveOutput(output, setupName: "setup").folder)
         source = selection.source
         setupComponents = selection.setupComponents
-        (outputFolder, outputFile) = PackagePaths.resolveOutput(request.output, setupName: selection.setupName)
-        guard !PackagePaths.isInside(outputFile, folder: source) else {
-            throw IntuneWinError.usage(outputFile, "output must not be inside the source folder \(source)")
-        }
+        (outputFolder, outputFile) = PackagePaths.resolveOutput(output, setupName: selection.setupName)
+        outputFolderLeftOut = selection.outputFolderLeftOut
         var outputIsFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: outputFile, isDirectory: &outputIsFolder) {
             // Found now, not after all the packing: a folder is never replaced, a file only when asked.
@@ -38,7 +43,7 @@ struct PackPlan {
         }
         excluded = selection.excluded
         var entries = selection.kept
-        if let catalog = request.catalogFolder {
+        if let catalog {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: catalog, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw IntuneWinError.usage(catalog, "catalog folder does not exist or is not a folder")

@@ -1,10 +1,12 @@
 /// What to pack, and how. Mirrors IntuneWinAppUtil.exe's `-c -s -o -a -q`, plus our own options.
 public struct PackRequest: Sendable {
-    /// `-c`: the folder whose whole content goes into the package.
+    /// `-c`: the folder whose whole content goes into the package. In this and every path, `\` separates
+    /// folders as `/` does; a Windows drive path (`C:\out`) is refused.
     public var sourceFolder: String
     /// `-s`: the setup file, relative to `sourceFolder` or a path inside it.
     public var setupFile: String
-    /// `-o`: an output folder (file named after the setup file) or a path ending in `.intunewin`.
+    /// `-o`: an output folder (file named after the setup file) or a path ending in `.intunewin`. A folder
+    /// inside the source folder is left out of the package; the source folder itself is refused.
     public var output: String
     /// `-a`: a folder of Windows 10 S mode catalog files, laid out as Microsoft's tool does.
     public var catalogFolder: String? = nil
@@ -24,6 +26,9 @@ public struct PackRequest: Sendable {
     public var followsLinksOutside: Bool = false
     /// Lint findings fail the pack instead of being warnings (`--strict`).
     public var strict: Bool = false
+    /// Pack even names no Windows device can unpack (reserved names such as CON.txt, forbidden characters,
+    /// names differing only in case): they are warnings then. Otherwise such a finding fails the pack.
+    public var allowsUnsafeNames: Bool = false
     /// Ship the content as `payload.zip` plus a launcher that survives IME's cache cleanup (`--nested-zip`).
     public var nested: NestedOptions? = nil
     /// Refuse, before reading a byte, an output disk with less free space than the package may need.

@@ -20,6 +20,8 @@ public struct PackResult: Sendable {
     public var warnings: [String] { findings.map { "\($0.rule.rawValue): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" } }
     /// Paths (relative, `/`) left out by `--exclude` and `.intunewinignore`.
     public var excluded: [String] = []
+    /// The output folder's path below the source (`/`), when `-o` named a folder inside it: left out of the package.
+    public var outputFolderLeftOut: String? = nil
     /// Set in nested-zip mode: what the launcher does and the commands to paste into Intune.
     public var nested: NestedResult? = nil
 }

@@ -10,6 +10,12 @@ public enum Packager {
     /// mode two: the source into payload.zip, then the staged launcher and payload into the package.
     public static func pack(_ request: PackRequest, progress: ProgressHandler? = nil) throws -> PackResult {
         let plan = try PackPlan(request)
+        let unsafe = Linter.errors(in: plan.findings)
+        if !unsafe.isEmpty, !request.allowsUnsafeNames {
+            throw IntuneWinError.badInput(plan.source, "\(unsafe.count) name\(unsafe.count == 1 ? "" : "s") no Windows device can unpack, so the package would fail on every device: "
+                                          + unsafe.map(unsafeNameSummary).joined(separator: "; ") + "; rename \(unsafe.count == 1 ? "it" : "them")",
+                                          remedy: .allowUnsafeNames)
+        }
         if request.strict, !plan.findings.isEmpty {
             throw IntuneWinError.checkFailed(plan.source, "\(plan.findings.count) lint finding\(plan.findings.count == 1 ? "" : "s"), and strict lint allows none: " +
                                              plan.findings.prefix(3).map { "\($0.rule.rawValue) \($0.path)" }.joined(separator: "; "))
@@ -40,8 +46,16 @@ public enum Packager {
         }
         result.findings = plan.findings
         result.excluded = plan.excluded
+        result.outputFolderLeftOut = plan.outputFolderLeftOut
         packed = true
         return result
+    }
+
+    /// `path (what is wrong)` for a finding pack refuses: its message's first clause, without the name it repeats.
+    private static func unsafeNameSummary(_ finding: LintFinding) -> String {
+        var reason = finding.message.components(separatedBy: "; ")[0]
+        if let name = finding.path.split(separator: "/").last, reason.hasPrefix("'\(name)': ") { reason.removeFirst(name.count + 4) }
+        return "\(finding.path) (\(reason))"
     }
 
     /// Writes a package holding `plan` (already in order) to `outFile`. Separate from `pack` so tests can

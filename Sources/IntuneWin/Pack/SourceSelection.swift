@@ -10,30 +10,69 @@ struct SourceSelection {
     var setupName: String { setupComponents.last! }
     /// Entries to pack, in scan order, excludes applied.
     let kept: [SourceEntry]
-    /// Relative paths ("/") the excludes left out.
+    /// Relative paths ("/") the excludes (and the output folder) left out.
     let excluded: [String]
+    /// The output folder's path below the source ("/"), when pack writes into a folder inside it: the
+    /// folder and everything in it are left out of the package, as Microsoft's tool does.
+    let outputFolderLeftOut: String?
+    /// `--exclude` patterns (not the ignore file's) that matched nothing, as given.
+    let unmatchedExcludes: [String]
+    /// Entries the scan could not pack (broken links, links leaving the source, FIFOs, unreadable
+    /// files), when `collectingProblems` was set; otherwise the scan stops at the first.
+    let problems: [IntuneWinError]
     /// The setup's database, when the setup file is an `.msi` (by extension, as Microsoft decides).
     let msiDatabase: MSIDatabase?
 
-    /// Throws the usage errors pack gives (missing source, setup outside it or excluded, a bad pattern),
-    /// and bad-input errors for an unreadable source or MSI.
+    /// Throws the usage errors pack gives (missing source, setup outside it or excluded, a bad pattern,
+    /// the output folder being the source itself), and bad-input errors for an unreadable source or MSI.
     /// Symbolic links that leave the source folder are refused unless `followingLinksOutside` is set; the
     /// setup file is one of the entries, so the same rule holds for it.
-    init(sourceFolder: String, setupFile: String, excludes: [String], followingLinksOutside: Bool = false) throws {
+    /// `outputFolder` is where pack writes (canonical); inside the source it is left out of the package.
+    /// With `collectingProblems` (lint), entries that cannot be packed are gathered in `problems` instead
+    /// of ending the scan.
+    init(sourceFolder: String, setupFile: String, excludes: [String], followingLinksOutside: Bool = false,
+         outputFolder: String? = nil, collectingProblems: Bool = false) throws {
+        let sourceFolder = try PathArgument.local(sourceFolder, what: "source folder")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: sourceFolder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw IntuneWinError.usage(sourceFolder, "source folder does not exist or is not a folder")
         }
         source = PackagePaths.canonical(sourceFolder)
         setupComponents = try PackagePaths.resolveSetup(setupFile, source: source)
+        var outputComponents: [String]? = nil
+        if let outputFolder, PackagePaths.isInside(outputFolder, folder: source) {
+            guard outputFolder != source else {
+                throw IntuneWinError.usage(outputFolder, "the output folder is the source folder: the package would be packed into the next one",
+                                           remedy: .outputOutsideSource)
+            }
+            outputComponents = outputFolder.dropFirst(source.count).split(separator: "/").map(String.init)
+        }
+        let inOutput: ([String]) -> Bool = { components in
+            guard let outputComponents, components.count >= outputComponents.count else { return false }
+            return Array(components.prefix(outputComponents.count)) == outputComponents
+        }
+        outputFolderLeftOut = outputComponents?.joined(separator: "/")
+        if inOutput(setupComponents) {
+            throw IntuneWinError.usage(setupFile, "the setup file is in the output folder \(outputFolderLeftOut!), which is left out of the package")
+        }
         let rules = try ExcludeRules(patterns: excludes, source: source)
         if rules.isExcluded(setupComponents) || setupComponents == [ExcludeRules.ignoreFileName] {
             throw IntuneWinError.usage(setupFile, "the setup file is excluded (by an exclude pattern or \(ExcludeRules.ignoreFileName))")
         }
-        let (kept, left) = rules.apply(to: try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) },
-                                                              followingLinksOutside: followingLinksOutside))
-        self.kept = kept
-        excluded = left.map { $0.components.joined(separator: "/") }
+        var problems: [IntuneWinError] = []
+        let scanned = try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) || inOutput($0) },
+                                          followingLinksOutside: followingLinksOutside,
+                                          problems: collectingProblems ? { problems.append($0) } : nil)
+        self.problems = problems
+        unmatchedExcludes = rules.unmatchedCommandLinePatterns(in: scanned)
+        kept = rules.apply(to: outputComponents == nil ? scanned : scanned.filter { !inOutput($0.components) }).kept
+        // Everything else, in scan order (kept is a subsequence of scanned).
+        var left: [String] = [], next = kept.startIndex
+        for entry in scanned {
+            if next < kept.endIndex, kept[next].components == entry.components { next += 1; continue }
+            left.append(entry.components.joined(separator: "/"))
+        }
+        excluded = left
         if (setupComponents.last! as NSString).pathExtension.lowercased() == "msi" {
             msiDatabase = try MSIDatabase(path: (source.hasSuffix("/") ? source : source + "/") + setupComponents.joined(separator: "/"))
         } else {

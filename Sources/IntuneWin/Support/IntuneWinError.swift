@@ -39,6 +39,8 @@ public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendabl
         case packNested
         /// Choose an output outside the source folder.
         case outputOutsideSource
+        /// Pack names no Windows device can unpack all the same (`PackRequest.allowsUnsafeNames`).
+        case allowUnsafeNames
         /// The file is encrypted content without its package: give the keys from elsewhere to decrypt it.
         case giveContentKeys
     }
