@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 @testable import IntuneWin
 
@@ -61,10 +64,15 @@ final class LintTests: XCTestCase {
 
     func testPackagesAndOutputInsideTheSource() throws {
         let source = try tree(["setup.exe", "old/app.intunewin", "out/setup.intunewin"])
-        assertFindings(try lint(source, setup: "setup.exe", output: source + "/out"), [
-            (.packageInSource, "out/setup.intunewin", "outputOutsideSource"),
-            (.packageInSource, "old/app.intunewin", "move it out"),
-        ])
+        // An output folder inside the source is left out, as pack leaves it out: the old package in it too.
+        let (inside, excluded) = try Linter.lint(sourceFolder: source, setupFile: "setup.exe", excludes: [], output: source + "/out")
+        assertFindings(inside, [(.packageInSource, "old/app.intunewin", "move it out")])
+        XCTAssertEqual(excluded, ["out/setup.intunewin"])
+        // Written into the source folder itself: the usage error pack gives.
+        XCTAssertThrowsError(try lint(source, setup: "setup.exe", output: source + "/setup.intunewin")) {
+            XCTAssertEqual(($0 as? IntuneWinError)?.kind, .usage)
+            XCTAssertEqual(($0 as? IntuneWinError)?.remedy, .outputOutsideSource)
+        }
         let outside = try makeTemporaryFolder() + "/app.intunewin"
         assertFindings(try lint(source, setup: "setup.exe", output: outside), [
             (.packageInSource, "old/app.intunewin", "exclude"),
@@ -138,11 +146,74 @@ final class LintTests: XCTestCase {
                                "\u{E4}.txt", "\u{C4}.txt", "stra\u{DF}e", "STRASSE"])
         let names = try FileManager.default.contentsOfDirectory(atPath: source)
         try XCTSkipIf(names.count < 9, "the file system folds case (\(names.count) names)")
-        assertFindings(try lint(source, setup: "setup.exe"), [
+        let findings = try lint(source, setup: "setup.exe")
+        assertFindings(findings, [
             (.caseCollision, "Readme.txt", "'README.txt'"),
             (.caseCollision, "\u{E4}.txt", "differ only in case"),
-            (.caseCollision, "docs", "'Docs'"),
+            (.caseCollision, "docs", "merges them"),
         ])
+        // Files IME cannot both unpack are errors; folders Windows merges are a warning.
+        XCTAssertEqual(findings.map(\.severity), [.error, .error, .warning])
+    }
+
+    func testCaseCollisionsAcrossFoldersWindowsMerges() throws {
+        let source = try tree(["setup.exe", "Dir/x.txt", "dir/X.txt", "dir/y.txt", "Lib/a.dll", "lib/a.dll", "file", "FILE/inner.txt"])
+        let names = try FileManager.default.contentsOfDirectory(atPath: source)
+        try XCTSkipIf(names.count < 7, "the file system folds case (\(names.count) names)")
+        let findings = try lint(source, setup: "setup.exe")
+        assertFindings(findings, [
+            (.caseCollision, "dir", "merges them"),
+            (.caseCollision, "dir/X.txt", "'Dir/x.txt'"),
+            (.caseCollision, "lib", "merges them"),
+            (.caseCollision, "lib/a.dll", "'Lib/a.dll'"),
+            (.caseCollision, "FILE", "'file'"),
+        ], anyOrder: true)
+        XCTAssertEqual(findings.filter { $0.severity == .error }.map(\.path).sorted(), ["FILE", "dir/X.txt", "lib/a.dll"])
+    }
+
+    func testSeverityTellsWhatNoDeviceCanUnpack() throws {
+        let source = try tree(["setup.exe", "CON.txt", "a\"b.txt", "trail.", "Thumbs.db", String(repeating: "n", count: 250)])
+        let bySeverity = Dictionary(grouping: try lint(source, setup: "setup.exe"), by: \.severity).mapValues { $0.map(\.path).sorted() }
+        XCTAssertEqual(bySeverity[.error], ["CON.txt", "a\"b.txt"])
+        XCTAssertEqual(bySeverity[.warning], ["Thumbs.db", String(repeating: "n", count: 250), "trail."])
+    }
+
+    func testEveryUnreadableEntryIsAFinding() throws {
+        let source = try tree(["setup.exe", "ok.txt"])
+        try FileManager.default.createSymbolicLink(atPath: source + "/broken", withDestinationPath: "nowhere")
+        try FileManager.default.createSymbolicLink(atPath: source + "/sub-broken", withDestinationPath: "missing/too")
+        let outside = try makeTemporaryFolder() + "/shared.dll"
+        try TestSupport.writeFile(outside, [1])
+        try FileManager.default.createSymbolicLink(atPath: source + "/linked.dll", withDestinationPath: outside)
+        XCTAssertEqual(mkfifo(source + "/pipe", 0o600), 0)
+        let findings = try lint(source, setup: "setup.exe")
+        assertFindings(findings, [
+            (.unreadable, "broken", "broken symbolic link"),
+            (.unreadable, "linked.dll", "outside the source folder"),
+            (.unreadable, "pipe", "FIFO"),
+            (.unreadable, "sub-broken", "broken symbolic link"),
+        ], anyOrder: true)
+        XCTAssertTrue(findings.allSatisfy { $0.severity == .error })
+    }
+
+    func testExcludePatternsThatMatchNothingAreWarnings() throws {
+        let source = try tree(["setup.exe", "redist/vc.msi", "logs/a.log"])
+        try TestSupport.writeFile(source + "/" + ExcludeRules.ignoreFileName, Array("Thumbs.db\n".utf8))
+        let (findings, excluded) = try Linter.lint(sourceFolder: source, setupFile: "setup.exe",
+                                                   excludes: ["redist\\*", "*.log", "nothing\\here"], output: nil)
+        XCTAssertEqual(excluded.sorted(), [ExcludeRules.ignoreFileName, "logs/a.log", "redist/vc.msi"].sorted())
+        // Only the command line's unmatched pattern, as written; the ignore file's Thumbs.db is not judged.
+        assertFindings(findings, [(.unmatchedExclude, "", "'nothing\\here' matches nothing")])
+        XCTAssertEqual(findings.first?.severity, .warning)
+    }
+
+    func testChainedInstallerIgnoresALinkToTheSetupItself() throws {
+        let source = try tree(["setup.exe"])
+        try FileManager.default.createSymbolicLink(atPath: source + "/setup64.exe", withDestinationPath: "setup.exe")
+        XCTAssertEqual(try lint(source, setup: "setup.exe"), [])
+        XCTAssertEqual(try lint(source, setup: "setup64.exe"), [])
+        try TestSupport.writeFile(source + "/other.exe", [1])
+        assertFindings(try lint(source, setup: "setup.exe"), [(.chainedInstaller, "setup.exe", "(other.exe)")])
     }
 
     func testChainedInstallers() throws {
@@ -185,6 +256,7 @@ final class LintTests: XCTestCase {
 
     func testRulesAreNamedAsTheToolPrintsThem() {
         XCTAssertEqual(LintFinding.Rule.allCases.map(\.rawValue), ["long-path", "package-in-source", "leftover", "windows-name",
-                                                                  "case-collision", "chained-installer", "msi-needs-source"])
+                                                                  "case-collision", "chained-installer", "msi-needs-source",
+                                                                  "unreadable", "unmatched-exclude"])
     }
 }

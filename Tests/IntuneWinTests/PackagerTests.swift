@@ -119,10 +119,61 @@ final class PackagerTests: XCTestCase {
         assertThrows(.usage) { try pack(folder + "/src", folder + "/src2/other.exe", folder + "/o3") }
         assertThrows(.usage) { try pack(folder + "/src", "missing.exe", folder + "/o3") }
         assertThrows(.usage) { try pack(folder + "/src", "bin", folder + "/o3") }
-        // Output inside the source: refused, nothing written there.
-        assertThrows(.usage) { try pack(folder + "/src", "bin/setup.exe", folder + "/src/out") }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/src/out"))
+        // Output into the source folder itself: refused, nothing written there.
+        assertThrows(.usage) { try pack(folder + "/src", "bin/setup.exe", folder + "/src/setup.intunewin") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/src/setup.intunewin"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/o3"), "a failed pack creates no output folder")
+    }
+
+    func testOutputFolderInsideTheSourceIsLeftOut() throws {
+        let folder = try makeTemporaryFolder()
+        try TestSupport.writeFile(folder + "/src/setup.exe", Array("MZ".utf8))
+        try TestSupport.writeFile(folder + "/src/out/old.intunewin", Array("old".utf8))
+        let first = try pack(folder + "/src", "setup.exe", folder + "/src/out")
+        XCTAssertEqual(first.outputFolderLeftOut, "out")
+        XCTAssertEqual(first.excluded, ["out/old.intunewin"])
+        XCTAssertEqual(first.entryCount, 1)
+        // Packed again, the first package is left out too (and replaced when asked).
+        var again = PackRequest(sourceFolder: folder + "/src", setupFile: "setup.exe", output: folder + "/src/out/sub/../app.intunewin")
+        again.overwrite = true
+        let second = try Packager.pack(again)
+        XCTAssertEqual(second.outputFolderLeftOut, "out")
+        XCTAssertEqual(second.excluded, ["out/old.intunewin", "out/setup.intunewin"])
+        let names = try IntuneWinPackage(path: second.outputPath).innerZip().entries.map(\.name)
+        XCTAssertEqual(names, ["setup.exe"])
+    }
+
+    func testWindowsPathArgumentsAndDrivePaths() throws {
+        let folder = try makeTemporaryFolder()
+        try TestSupport.writeFile(folder + "/My App/setup.exe", Array("MZ".utf8))
+        try TestSupport.writeFile(folder + "/cat/app.cat", Array("cat".utf8))
+        var request = PackRequest(sourceFolder: folder + "\\My App\\", setupFile: "setup.exe", output: folder + "\\out\\w5\\")
+        request.catalogFolder = folder + "\\cat\\"
+        let result = try Packager.pack(request)
+        XCTAssertEqual(result.outputPath, folder + "/out/w5/setup.intunewin")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["My App", "cat", "out"])
+        for (source, output, catalog) in [("C:\\app", folder + "/o", nil), (folder + "/My App", "C:\\out", nil),
+                                          (folder + "/My App", "d:out", nil), (folder + "/My App", "\\\\server\\share", nil),
+                                          (folder + "/My App", folder + "/o", "C:\\cat")] as [(String, String, String?)] {
+            var bad = PackRequest(sourceFolder: source, setupFile: "setup.exe", output: output)
+            bad.catalogFolder = catalog
+            assertThrows(.usage) { try Packager.pack(bad) }
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["My App", "cat", "out"], "nothing created")
+    }
+
+    func testUnsafeNamesFailThePackUnlessAllowed() throws {
+        let folder = try makeTemporaryFolder()
+        try TestSupport.writeFile(folder + "/src/setup.exe", Array("MZ".utf8))
+        try TestSupport.writeFile(folder + "/src/CON.txt", Array("x".utf8))
+        try TestSupport.writeFile(folder + "/src/Thumbs.db", Array("x".utf8))
+        assertThrows(.badInput) { try pack(folder + "/src", "setup.exe", folder + "/out") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/out"))
+        var request = PackRequest(sourceFolder: folder + "/src", setupFile: "setup.exe", output: folder + "/out")
+        request.allowsUnsafeNames = true
+        let result = try Packager.pack(request)
+        XCTAssertEqual(result.findings.map(\.rule), [.leftover, .windowsName])
+        XCTAssertEqual(result.findings.map(\.severity), [.warning, .error])
     }
 
     func testExistingOutputIsKeptUnlessOverwriteIsAsked() throws {

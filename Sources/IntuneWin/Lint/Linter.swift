@@ -25,9 +25,8 @@ public enum Linter {
     public static func lint(sourceFolder: String, setupFile: String, excludes: [String], output: String?,
                             followingLinksOutside: Bool = false) throws -> (findings: [LintFinding], excluded: [String]) {
         let output = try output.map { try PathArgument.local($0, what: "output") }
-        let outputFolder = output.map { PackagePaths.resolveOutput($0, setupName: "setup").folder }
         let selection = try SourceSelection(sourceFolder: sourceFolder, setupFile: setupFile, excludes: excludes,
-                                            followingLinksOutside: followingLinksOutside, outputFolder: outputFolder,
+                                            followingLinksOutside: followingLinksOutside, output: output,
                                             collectingProblems: true)
         let outputFile = output.map { PackagePaths.resolveOutput($0, setupName: selection.setupName).file }
         return (try lint(selection, outputFile: outputFile), selection.excluded)

@@ -25,10 +25,8 @@ struct PackPlan {
         // `\` separates folders in every path argument, as on Windows; a drive path is refused.
         let output = try PathArgument.local(request.output, what: "output")
         let catalog = try request.catalogFolder.map { try PathArgument.local($0, what: "catalog folder") }
-        // The output folder does not depend on the setup's name: known before the scan, which leaves it out.
         let selection = try SourceSelection(sourceFolder: request.sourceFolder, setupFile: request.setupFile, excludes: request.excludes,
-                                            followingLinksOutside: request.followsLinksOutside,
-                                            outputFolder: PackagePaths.resolveOutput(output, setupName: "setup").folder)
+                                            followingLinksOutside: request.followsLinksOutside, output: output)
         source = selection.source
         setupComponents = selection.setupComponents
         (outputFolder, outputFile) = PackagePaths.resolveOutput(output, setupName: selection.setupName)

@@ -27,11 +27,12 @@ struct SourceSelection {
     /// the output folder being the source itself), and bad-input errors for an unreadable source or MSI.
     /// Symbolic links that leave the source folder are refused unless `followingLinksOutside` is set; the
     /// setup file is one of the entries, so the same rule holds for it.
-    /// `outputFolder` is where pack writes (canonical); inside the source it is left out of the package.
+    /// `output` is pack's `-o` (`\\` already turned into `/`): a folder inside the source is left out of the
+    /// package; the source folder itself is refused.
     /// With `collectingProblems` (lint), entries that cannot be packed are gathered in `problems` instead
     /// of ending the scan.
     init(sourceFolder: String, setupFile: String, excludes: [String], followingLinksOutside: Bool = false,
-         outputFolder: String? = nil, collectingProblems: Bool = false) throws {
+         output: String? = nil, collectingProblems: Bool = false) throws {
         let sourceFolder = try PathArgument.local(sourceFolder, what: "source folder")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: sourceFolder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -40,9 +41,11 @@ struct SourceSelection {
         source = PackagePaths.canonical(sourceFolder)
         setupComponents = try PackagePaths.resolveSetup(setupFile, source: source)
         var outputComponents: [String]? = nil
-        if let outputFolder, PackagePaths.isInside(outputFolder, folder: source) {
+        // The output folder does not depend on the setup's name: known before the scan, which leaves it out.
+        if let output, case let outputFolder = PackagePaths.resolveOutput(output, setupName: "setup").folder,
+           PackagePaths.isInside(outputFolder, folder: source) {
             guard outputFolder != source else {
-                throw IntuneWinError.usage(outputFolder, "the output folder is the source folder: the package would be packed into the next one",
+                throw IntuneWinError.usage(output, "output would be written into the source folder \(source) itself (and packed next time)",
                                            remedy: .outputOutsideSource)
             }
             outputComponents = outputFolder.dropFirst(source.count).split(separator: "/").map(String.init)
