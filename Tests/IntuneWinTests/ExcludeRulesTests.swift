@@ -68,6 +68,23 @@ final class ExcludeRulesTests: XCTestCase {
         XCTAssertTrue(r.isExcluded(path("#notes")))
     }
 
+    func testBackslashSeparatesFoldersAsOnWindows() throws {
+        let r = try rules(["redist\\*", "\\build\\", "docs\\**\\*.md", "\\#notes"])
+        XCTAssertEqual(r.patterns, ["redist\\*", "\\build\\", "docs\\**\\*.md", "\\#notes"], "kept as written, for messages")
+        XCTAssertTrue(r.isExcluded(path("redist/vc_redist.x64.exe")))
+        XCTAssertFalse(r.isExcluded(path("redist*")), "not an escaped star")
+        XCTAssertTrue(r.isExcluded(path("build/out.bin")))
+        XCTAssertFalse(r.isExcluded(path("src/build/out.bin")), "a leading \\ anchors at the source root, as / does")
+        XCTAssertTrue(r.isExcluded(path("docs/a/b/readme.md")))
+        XCTAssertTrue(r.isExcluded(path("#notes")), "a leading \\# still keeps # literal")
+    }
+
+    func testUnmatchedCommandLinePatternsAreReported() throws {
+        let r = try rules(["*.log", "redist\\*", "nothing"], ignoreFile: "Thumbs.db\n")
+        let entries = [SourceEntry(kind: .file(size: 1), components: ["logs", "a.log"], path: "/x/logs/a.log", modificationTime: 0)]
+        XCTAssertEqual(r.unmatchedCommandLinePatterns(in: entries), ["redist\\*", "nothing"], "the ignore file's lines are not judged")
+    }
+
     func testIgnoreFileCommentsBlankLinesCRLFAndBOM() throws {
         let r = try rules(["*.tmp"], ignoreFile: "\u{FEFF}# build output\r\n\r\nbuild/   \r\n  \n# *.txt\n*.log\n")
         XCTAssertTrue(r.ignoreFileFound)

@@ -343,6 +343,22 @@ final class SourceTreeTests: XCTestCase {
         XCTAssertEqual(error.reason, "broken symbolic link")
     }
 
+    func testProblemsAreCollectedWhenAskedAndTheScanGoesOn() throws {
+        let root = try makeFolder()
+        try file(root, "a.txt")
+        try file(root, "sub/b.txt")
+        link(root + "/gone", to: root + "/does-not-exist")
+        link(root + "/sub/gone-too", to: root + "/nothing")
+        link(root + "/sub/loop", to: root + "/sub")
+        var problems: [IntuneWinError] = []
+        let entries = try SourceTree.scan(root: root, problems: { problems.append($0) })
+        XCTAssertEqual(entries.map(\.zipName), ["a.txt", "sub\\b.txt"])
+        XCTAssertEqual(problems.map(\.path).sorted(), [root + "/gone", root + "/sub/gone-too", root + "/sub/loop"])
+        XCTAssertTrue(problems.allSatisfy { $0.kind == .badInput })
+        // Without the collector, the first one still ends the scan.
+        XCTAssertNotNil(scanError(root))
+    }
+
     // MARK: - Errors
 
     func testFIFOIsAnError() throws {
