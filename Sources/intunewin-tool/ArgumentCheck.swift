@@ -15,6 +15,9 @@ enum ArgumentCheck {
     /// Options swift-argument-parser answers itself, for any command.
     static let rootOptions: Set<String> = ["--help", "--version", "--generate-completion-script", "--experimental-dump-help"]
 
+    /// Options declared with `parsing: .unconditional`: their value may start with a dash.
+    static let anyValueOptions: Set<String> = ["--setup-args", "--uninstall-args", "--uninstall-cmd", "--launcher-timeout"]
+
     /// `args` with `help` after a command turned into `--help`; throws a `Mistake` for an unknown
     /// command or option.
     static func check(_ args: [String]) throws -> [String] {
@@ -36,6 +39,9 @@ enum ArgumentCheck {
         }
         // The option names come from the generated help: built only when a long option is given (a command
         // line of short options and paths, as in scripts, starts without it).
+        // The value after an option that takes any text (installer arguments start with dashes) is no option.
+        let values = Set(rest.indices.filter { $0 > rest.startIndex && anyValueOptions.contains(rest[$0 - 1]) })
+        rest = ArraySlice(rest.indices.filter { !values.contains($0) }.map { rest[$0] })
         let long = rest.filter { $0.hasPrefix("--") && $0.count > 2 }
         let known = long.isEmpty ? [] : optionNames(of: command)
         for arg in long {

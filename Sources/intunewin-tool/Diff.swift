@@ -12,7 +12,9 @@ struct Diff: ParsableCommand {
         When both sides have a Detection.xml its fields are compared (never keys, IV, MAC or digest). Files and \
         empty folders are compared by path: size, bytes (CRC-32 from the zip directories, SHA-256 of both \
         streams when those agree) and modification time at the zip's 2-second resolution (local time), so a \
-        package and the folder it was packed from compare identical (empty folders: presence only).
+        package and the folder it was packed from compare identical (empty folders: presence only). \
+        A --nested-zip package is compared by the files inside its payload.zip, and its launcher settings \
+        as metadata (launcher.setup_args, ...), so two nested packages show which files changed.
         Output: `* Field: a -> b`, `- path` (A only), `+ path` (B only), `~ path (size ..., content, mtime ...)`.
         Exit 0 identical, 1 different, 2 usage error (encrypted content without keys), 3 unreadable input.
         """

@@ -73,7 +73,7 @@ struct Info: ParsableCommand {
                 info.entryCount = try package.innerZip().entries.count
             }
             info.encryptionInfo = Dictionary(uniqueKeysWithValues: encryption.filter { showKeys || ($0.1 != "encryptionKey" && $0.1 != "macKey") }.map { ($0.1, $0.2) })
-            info.launcher = launcher.map { .init(kind: $0.kind.rawValue, file: $0.file, sha256: $0.sha256, isThisToolsLauncher: $0.isThisToolsLauncher) }
+            info.launcher = launcher.map(InfoJSON.Launcher.init)
             info.msi = detection.msiInfo.map { $0.jsonObject() }
             info.msiInfo = detection.msiInfo.map { $0.jsonObject(elementNames: true) }
             try Terminal.json(info)
@@ -85,6 +85,12 @@ struct Info: ParsableCommand {
             let origin = launcher.kind == .powershell ? "generated script"
                 : launcher.isThisToolsLauncher ? "this tool's launcher" : "not this tool's launcher"
             Terminal.line(pad("Launcher") + "\(launcher.file) sha256 \(launcher.sha256) (\(origin))")
+            if let settings = launcher.settings {
+                Terminal.line("Launcher settings:")
+                for (label, value) in Self.launcherLines(settings) { Terminal.line("  " + pad(label, 19) + value) }
+            } else {
+                Terminal.line("  " + pad("Settings", 19) + "unreadable: " + (launcher.settingsProblem ?? "unknown"))
+            }
         }
         Terminal.line("EncryptionInfo:")
         for (label, _, value) in encryption { Terminal.line("  " + pad(label, 19) + value) }
@@ -92,6 +98,21 @@ struct Info: ParsableCommand {
             Terminal.line("MsiInfo:")
             for field in msi { Terminal.line("  " + pad(field.name, 32) + field.value) }
         }
+    }
+
+    /// The launcher's settings as `info` shows them (Terminal.line escapes what the package holds).
+    static func launcherLines(_ settings: LauncherSettings) -> [(String, String)] {
+        [
+            ("Setup", settings.setupFile),
+            ("Setup arguments", settings.setupArguments.isEmpty ? "(none)" : settings.setupArguments),
+            ("Uninstall command", settings.uninstallCommand ?? "(none)"),
+            ("Uninstall args", settings.uninstallArguments ?? "(none)"),
+            ("Name", settings.appName),
+            ("Timeout", "\(settings.timeoutMinutes) minutes (maximum run time in Intune: at least \(LauncherSettings.maximumRunTime(forTimeout: settings.timeoutMinutes)))"),
+            ("Extract to", settings.extractTo),
+            ("Payload", settings.payloadFileName),
+            ("Payload SHA-256", settings.payloadSHA256),
+        ]
     }
 
     private func pad(_ s: String, _ width: Int = 21) -> String {
@@ -103,7 +124,59 @@ struct Info: ParsableCommand {
 /// `info --json`: Detection.xml's facts, the package's sizes (for a package), EncryptionInfo (keys only
 /// with --show-keys), the nested-zip launcher found and MsiInfo, each present only when there is one.
 struct InfoJSON: Encodable {
-    struct Launcher: Encodable { var kind, file, sha256: String; var isThisToolsLauncher: Bool }
+    struct Launcher: Encodable {
+        var kind, file, sha256: String
+        var isThisToolsLauncher: Bool
+        var settings: Settings? = nil
+        var settingsProblem: String? = nil
+
+        init(_ launcher: LauncherInspection) {
+            kind = launcher.kind.rawValue
+            file = launcher.file
+            sha256 = launcher.sha256
+            isThisToolsLauncher = launcher.isThisToolsLauncher
+            settings = launcher.settings.map(Settings.init)
+            settingsProblem = launcher.settingsProblem
+        }
+    }
+    /// The settings the launcher reads (launcher.ini, or install.ps1's data block).
+    struct Settings: Encodable {
+        var name, setupFile, setupArguments: String
+        var uninstallCommand, uninstallArguments: String?
+        var timeoutMinutes, maximumRunTimeMinutes: Int
+        var extractTo, payloadFileName, payloadSHA256: String
+
+        init(_ s: LauncherSettings) {
+            name = s.appName
+            setupFile = s.setupFile
+            setupArguments = s.setupArguments
+            uninstallCommand = s.uninstallCommand
+            uninstallArguments = s.uninstallArguments
+            timeoutMinutes = s.timeoutMinutes
+            maximumRunTimeMinutes = LauncherSettings.maximumRunTime(forTimeout: s.timeoutMinutes)
+            extractTo = s.extractTo
+            payloadFileName = s.payloadFileName
+            payloadSHA256 = s.payloadSHA256
+        }
+
+        func encode(to encoder: Encoder) throws {
+            enum Keys: String, CodingKey {
+                case name, setupFile, setupArguments, uninstallCommand, uninstallArguments, timeoutMinutes
+                case maximumRunTimeMinutes, extractTo, payloadFileName, payloadSHA256
+            }
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(setupFile, forKey: .setupFile)
+            try c.encode(setupArguments, forKey: .setupArguments)
+            try c.encode(uninstallCommand, forKey: .uninstallCommand)  // null when not given
+            try c.encode(uninstallArguments, forKey: .uninstallArguments)
+            try c.encode(timeoutMinutes, forKey: .timeoutMinutes)
+            try c.encode(maximumRunTimeMinutes, forKey: .maximumRunTimeMinutes)
+            try c.encode(extractTo, forKey: .extractTo)
+            try c.encode(payloadFileName, forKey: .payloadFileName)
+            try c.encode(payloadSHA256, forKey: .payloadSHA256)
+        }
+    }
     var file, toolVersion, name, setupFile, fileName: String
     var unencryptedContentSize: UInt64
     var encryptedSize: UInt64? = nil

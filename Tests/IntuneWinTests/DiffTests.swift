@@ -337,4 +337,39 @@ final class DiffTests: XCTestCase {
         XCTAssertEqual(crc(changed), crc(data))
         return changed
     }
+
+    // MARK: Nested-zip packages
+
+    /// Two --nested-zip packages differ by the files inside payload.zip (not "payload.zip changed") and by
+    /// their launcher settings; a nested package and the folder it was packed from compare identical.
+    func testNestedPackagesAreComparedInsideThePayload() throws {
+        let folder = try makeTemporaryFolder()
+        let treeA = try makeTree(folder + "/a")
+        let treeB = try makeTree(folder + "/b") { root in
+            try TestSupport.writeFile(root + "/conf/app.ini", Array("config=2\n".utf8))
+            try TestSupport.writeFile(root + "/docs/new.txt", Array("new\n".utf8))
+            try FileManager.default.removeItem(atPath: root + "/docs/guide.txt")
+        }
+        func nested(_ source: String, _ output: String, arguments: String) throws -> String {
+            var request = PackRequest(sourceFolder: source, setupFile: "setup.exe", output: output)
+            var options = NestedOptions()
+            options.name = "Diff App"
+            options.setupArguments = arguments
+            request.nested = options
+            return try Packager.pack(request).outputPath
+        }
+        let a = try nested(treeA, folder + "/a.intunewin", arguments: "/S")
+        let b = try nested(treeB, folder + "/b.intunewin", arguments: "-silent")
+        let report = try Differ.diff(.package(a), .package(b))
+        XCTAssertEqual(report.added.map(\.path), ["docs/new.txt"])
+        XCTAssertEqual(report.removed.map(\.path), ["docs/guide.txt"])
+        XCTAssertEqual(report.changed.map(\.path), ["conf/app.ini"])
+        XCTAssertFalse(report.changed.contains { $0.path.contains("payload.zip") })
+        let setupArgs = report.metadata.first { $0.field == "launcher.setup_args" }
+        XCTAssertEqual(setupArgs, MetadataDifference(field: "launcher.setup_args", a: "/S", b: "-silent"))
+        XCTAssertFalse(report.metadata.contains { $0.field == "launcher.sha256" || $0.field == "launcher.app_name" }, "\(report.metadata)")
+
+        let againstSource = try Differ.diff(.package(a), .folder(treeA))
+        XCTAssertTrue(againstSource.identical, "\(againstSource)")
+    }
 }

@@ -46,6 +46,20 @@ final class LauncherScriptTests: XCTestCase {
                          timeoutMinutes: 0)
     }
 
+    /// What `info`, `verify` and `diff` read back from a package: every value, exactly, from both launchers'
+    /// settings files (the script's data block, and launcher.ini where its values can be written).
+    func testSettingsReaderReadsBackWhatWasWritten() throws {
+        for settings in [plain(), tricky()] {
+            XCTAssertEqual(try LauncherSettingsReader.script(LauncherScript.fileBytes(settings), path: "p"), settings)
+        }
+        var ini = tricky()
+        ini.uninstallArguments = "--mode unattended = yes ; not a comment"
+        XCTAssertEqual(try LauncherSettingsReader.ini(try NativeLauncher.settingsFile(ini), path: "p"), ini)
+        XCTAssertEqual(try LauncherSettingsReader.ini(try NativeLauncher.settingsFile(plain()), path: "p"), plain())
+        XCTAssertThrowsError(try LauncherSettingsReader.ini(Array("format=1\r\napp_name=x\r\n".utf8), path: "p"))
+        XCTAssertThrowsError(try LauncherSettingsReader.script(Array("# no block\r\n".utf8), path: "p"))
+    }
+
     func testLiteralsFollowPowerShellQuoting() {
         XCTAssertEqual(LauncherScript.literal(""), "''")
         XCTAssertEqual(LauncherScript.literal("it's"), "'it''s'")

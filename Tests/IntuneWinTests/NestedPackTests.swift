@@ -64,7 +64,7 @@ final class NestedPackTests: XCTestCase {
         XCTAssertEqual(nested.launcher.payloadSHA256, digest)
         XCTAssertEqual(nested.launcher.setupFile, "bin\\set`up ü.exe")
         XCTAssertEqual(nested.launcher.setupArguments, options.setupArguments)
-        XCTAssertEqual(nested.launcher.extractTo, LauncherSettings.defaultExtractTo(appName: "set`up ü", payloadSHA256: digest))
+        XCTAssertEqual(nested.launcher.extractTo, LauncherSettings.defaultExtractTo(appName: "My App's $src", payloadSHA256: digest), "named after the source folder")
         let script = try TestSupport.readFile(folder + "/unpacked/install.ps1")
         XCTAssertEqual(script, LauncherScript.fileBytes(nested.launcher), "the packaged launcher is the rendered one")
         XCTAssertTrue(String(decoding: script, as: UTF8.self).contains(digest))
@@ -103,8 +103,8 @@ final class NestedPackTests: XCTestCase {
         let ini = String(decoding: try TestSupport.readFile(folder + "/unpacked/launcher.ini"), as: UTF8.self)
         let digest = TestSupport.hex(SHA256.hash(try TestSupport.readFile(folder + "/unpacked/payload.zip")))
         let lines = ini.components(separatedBy: "\r\n")
-        for expected in ["format=1", "app_name=setup", "payload=payload.zip", "payload_sha256=" + digest,
-                         "extract_to=%ProgramData%\\IntuneWin\\setup\\" + digest.prefix(12), "setup=bin\\setup.exe",
+        for expected in ["format=1", "app_name=src", "payload=payload.zip", "payload_sha256=" + digest,
+                         "extract_to=%ProgramData%\\IntuneWin\\src\\" + digest.prefix(12), "setup=bin\\setup.exe",
                          "setup_args=" + options.setupArguments, "uninstall_args=/uninstall", "timeout_minutes=50"] {
             XCTAssertTrue(lines.contains(expected), "\(expected) in\n\(ini)")
         }
@@ -147,5 +147,85 @@ final class NestedPackTests: XCTestCase {
         assertThrows(.cannotWrite) { try pack(folder + "/src", "setup.exe", folder + "/out") }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/out"), ["setup.intunewin"])
         XCTAssertEqual(try TestSupport.readFile(folder + "/out/setup.intunewin"), Array("keep".utf8))
+    }
+
+    // MARK: --name, --launcher-timeout, the payload checked inside
+
+    func testTheDefaultNameIsThePackageNotTheVendorsSetup() throws {
+        let folder = try makeTemporaryFolder()
+        let source = folder + "/Contoso Viewer"
+        try TestSupport.writeFile(source + "/setup.exe", TestSupport.noise(1_000))
+        let byFolder = try XCTUnwrap(try pack(source, "setup.exe", folder + "/out").nested)
+        XCTAssertEqual(byFolder.launcher.appName, "Contoso Viewer", "the source folder's name, not setup")
+        XCTAssertTrue(byFolder.launcher.extractTo.hasPrefix("%ProgramData%\\IntuneWin\\Contoso Viewer\\"), byFolder.launcher.extractTo)
+        let byFile = try XCTUnwrap(try pack(source, "setup.exe", folder + "/out/Viewer 2.1.intunewin").nested)
+        XCTAssertEqual(byFile.launcher.appName, "Viewer 2.1", "the output file's name when -o names one")
+        let generic = try XCTUnwrap(try pack(source, "setup.exe", folder + "/out/Setup.intunewin").nested)
+        XCTAssertEqual(generic.launcher.appName, "Contoso Viewer", "an output named like the setup is passed over")
+        var options = NestedOptions()
+        options.name = "Viewer (x64)"
+        let named = try XCTUnwrap(try pack(source, "setup.exe", folder + "/named", options: options).nested)
+        XCTAssertEqual(named.launcher.appName, "Viewer (x64)")
+        XCTAssertTrue(named.launcher.extractTo.hasPrefix("%ProgramData%\\IntuneWin\\Viewer (x64)\\"), named.launcher.extractTo)
+    }
+
+    func testABadNameIsRefusedBeforeAnythingIsWritten() throws {
+        let folder = try makeTemporaryFolder()
+        try TestSupport.writeFile(folder + "/src/setup.exe", Array("MZ".utf8))
+        for bad in ["", "a/b", "a\\b", "C:x", "what?", "100%", "CON", "nul.txt", "dot.", " lead", "tab\tname",
+                    String(repeating: "n", count: LauncherSettings.nameLengthLimit + 1)] {
+            var options = NestedOptions()
+            options.name = bad
+            assertThrows(.usage) { try pack(folder + "/src", "setup.exe", folder + "/out", options: options) }
+            XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: folder + "/out")) ?? [], [], "nothing written for \(bad)")
+        }
+        XCTAssertNoThrow(try LauncherSettings.validateName(String(repeating: "n", count: LauncherSettings.nameLengthLimit)))
+        XCTAssertNoThrow(try LauncherSettings.validateName("Contoso App 2.0 (x64) & co"))
+    }
+
+    func testTimeoutUpToADayAndTheMaximumRunTimeToSetInIntune() throws {
+        let folder = try makeTemporaryFolder()
+        try TestSupport.writeFile(folder + "/src/setup.exe", Array("MZ".utf8))
+        for (timeout, runTime) in [(1, 60), (50, 60), (59, 69), (120, 130), (1440, 1450)] {
+            var options = NestedOptions()
+            options.timeoutMinutes = timeout
+            let result = try XCTUnwrap(try pack(folder + "/src", "setup.exe", folder + "/out\(timeout)", options: options).nested)
+            XCTAssertEqual(result.launcher.timeoutMinutes, timeout)
+            XCTAssertEqual(result.maximumRunTimeMinutes, runTime, "timeout \(timeout)")
+        }
+        for bad in [0, -5, 1441] {
+            var options = NestedOptions()
+            options.timeoutMinutes = bad
+            assertThrows(.usage) { try pack(folder + "/src", "setup.exe", folder + "/bad", options: options) }
+        }
+    }
+
+    /// A package in the nested-zip layout whose launcher.ini names another payload digest: verify finds it.
+    func testVerifyChecksThePayloadDigestAgainstTheLauncherSettings() throws {
+        let folder = try makeTemporaryFolder()
+        try TestSupport.writeFile(folder + "/src/setup.exe", TestSupport.noise(2_000))
+        try TestSupport.writeFile(folder + "/src/data/file.txt", Array("data".utf8))
+        let good = try pack(folder + "/src", "setup.exe", folder + "/good")
+        let report = try Verifier.verify(try IntuneWinPackage(path: good.outputPath), source: folder + "/src")
+        XCTAssertTrue(report.passed, "\(report.failures)")
+        XCTAssertEqual(report.checks.suffix(3).map(\.name), ["launcher", "payload-sha256", "source"])
+
+        // The same payload beside a launcher.ini naming another digest, packed as a plain folder.
+        _ = try Decryptor.unpack(try IntuneWinPackage(path: good.outputPath), to: folder + "/tampered", overwrite: false)
+        var settings = try XCTUnwrap(good.nested).launcher
+        settings.payloadSHA256 = String(repeating: "0", count: 64)
+        try TestSupport.writeFile(folder + "/tampered/launcher.ini", try NativeLauncher.settingsFile(settings))
+        let tampered = try Packager.pack(PackRequest(sourceFolder: folder + "/tampered", setupFile: "install.exe", output: folder + "/t"))
+        let bad = try Verifier.verify(try IntuneWinPackage(path: tampered.outputPath), source: folder + "/src")
+        XCTAssertEqual(bad.failures.map(\.name), ["payload-sha256"], "\(bad.checks)")
+        XCTAssertEqual(bad.checks.last?.outcome, .passed, "the files inside still equal the source")
+
+        // The source changed: the check names the file inside payload.zip.
+        try TestSupport.writeFile(folder + "/src/data/file.txt", Array("changed".utf8))
+        try TestSupport.writeFile(folder + "/src/new.txt", Array("new".utf8))
+        let changed = try Verifier.verify(try IntuneWinPackage(path: good.outputPath), source: folder + "/src")
+        XCTAssertEqual(changed.failures.map(\.name), ["source"])
+        let detail = changed.failures.first?.detail ?? ""
+        XCTAssertTrue(detail.contains("data/file.txt") && detail.contains("new.txt") && detail.contains("payload.zip"), detail)
     }
 }

@@ -51,17 +51,17 @@ final class IMESimulationTests: ToolTestCase {
 
         // Nested: the launcher expands the payload to a persistent folder and waits for both processes.
         let nestedResult = wine.windowsPath("results\\nested.txt")
-        let nested = try pack(app, "chain-first.exe", "nested", ["--nested-zip", "--setup-args", nestedResult])
+        let nested = try pack(app, "chain-first.exe", "nested", ["--nested-zip", "--setup-args", nestedResult, "--name", "Chained App"])
         let nestedRun = try wine.simulateIME(package: nested, appID: "nested", command: "install.exe")
         XCTAssertEqual(nestedRun.exitCode, 0, nestedRun.log)
         XCTAssertEqual(try wine.readFile(nestedResult), "OK data for the second installer",
                        "chain-second read its file before the launcher exited: \(nestedRun.log)")
         XCTAssertTrue(nestedRun.cacheWasDeleted)
-        let copy = try persistentCopy("chain-first")
+        let copy = try persistentCopy("Chained App")  // --name names the persistent folder and the log
         XCTAssertTrue(FileManager.default.fileExists(atPath: copy.appending("data.txt").path), "the persistent copy stays")
         XCTAssertEqual(try String(contentsOf: copy.appending(".intunewin-payload")).trimmingCharacters(in: .whitespacesAndNewlines).count, 64,
                        "the marker holds the payload's SHA-256")
-        let log = try launcherLog("chain-first")
+        let log = try launcherLog("Chained App")
         XCTAssertTrue(log.contains("Job"), "the log says how it waited: \(log)")
     }
 

@@ -154,7 +154,7 @@ final class NewUserHabitsTests: ToolTestCase {
             (["-o", ""], 2, "not an empty string"),
             (["-o", path("out/app.zip").path], 2, "ends in .zip"),
             (["-o", path("x").path, "--silent", "--json"], 2, "--silent prints nothing"),
-            (["-o", path("x").path, "--nested-zip", "--launcher-timeout", "-5"], 2, "must be 1 to 59"),
+            (["-o", path("x").path, "--nested-zip", "--launcher-timeout", "-5"], 2, "must be 1 to 1440"),
         ]
         for (extra, code, expected) in cases {
             let result = try tool(["pack", "-c", src.path, "-s", "bin/setup.exe"] + extra)

@@ -8,7 +8,11 @@ final class ContentListing {
     /// Items by path. Folder entries that have something below them are left out: they are implied by
     /// their children (zip tools write them, `pack` and SourceTree do not).
     let items: [String: ContentItem]
+    /// A nested-zip package's launcher: then `items` are the files inside its payload.zip.
+    let launcher: LauncherInspection?
     private let zip: ZipReader?
+    /// Keeps the temporary copy of a nested-zip package's payload.zip while `zip` reads it.
+    private let payload: NestedPayload?
 
     init(_ side: ContentSide) throws {
         self.side = side
@@ -17,19 +21,34 @@ final class ContentListing {
             let package = try IntuneWinPackage(path: path)
             detection = package.detection
             encryptedSize = package.content.source.size
-            zip = try package.innerZip()
+            let inner = try package.innerZip()
+            // A nested-zip package is compared by what it installs: the files inside payload.zip.
+            launcher = try LauncherInspection.inspect(inner, setupFile: package.detection.setupFile, path: path)
+            if launcher != nil, let entry = NestedPayload.entry(in: inner) {
+                payload = try NestedPayload(entry, in: inner, path: path)
+                zip = payload?.zip
+            } else {
+                payload = nil
+                zip = inner
+            }
         case .bin(let path, let keys):
             let content = try EncryptedContent(source: try FileRegion(path: path))
             detection = nil
             encryptedSize = content.source.size
+            launcher = nil
+            payload = nil
             // The one pre-decrypt check, authenticating first: nothing is read from content the keys do not fit.
             zip = try ZipReader(source: try keys.open(content, authenticate: true).plain)
         case .zip(let path):
             detection = nil
+            launcher = nil
+            payload = nil
             encryptedSize = nil
             zip = try ZipReader(source: try FileRegion(path: path))
         case .folder:
             detection = nil
+            launcher = nil
+            payload = nil
             encryptedSize = nil
             zip = nil
         }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Compares the content of two packages, encrypted contents, zips or folders, in any combination:
-/// Detection.xml fields when both sides have one, then every file and empty folder by path.
+/// Detection.xml fields when both sides have one, then every file and empty folder by path. A nested-zip
+/// package is compared by the files inside its payload.zip, its launcher's settings as metadata.
 ///
 /// Bytes are compared as cheaply as certainty allows: different sizes or CRC-32s (from the zip
 /// directories) differ without reading anything; otherwise both streams are hashed with SHA-256. Everything
@@ -42,6 +43,7 @@ private struct Comparison {
         var report = DiffReport()
         if let detectionA = a.detection, let detectionB = b.detection {
             report.metadata = MetadataDifference.compare(detectionA, detectionB, encryptedSizes: (a.encryptedSize, b.encryptedSize))
+            report.metadata += MetadataDifference.compare(a.launcher, b.launcher)
         }
         report.entriesA = a.items.count
         report.entriesB = b.items.count

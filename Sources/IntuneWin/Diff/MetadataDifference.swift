@@ -36,4 +36,31 @@ public struct MetadataDifference: Sendable, Equatable {
             valueA == valueB ? nil : MetadataDifference(field: field, a: valueA, b: valueB)
         }
     }
+
+    /// The launcher facts of two packages, nil for a package that is not in the nested-zip layout: kind,
+    /// SHA-256 and every setting, named `launcher.` + the `launcher.ini` key (`launcher.setup_args`, …).
+    /// Never the payload's SHA-256: it only repeats what the comparison of the payload's files shows.
+    static func compare(_ a: LauncherInspection?, _ b: LauncherInspection?) -> [MetadataDifference] {
+        guard a != nil || b != nil else { return [] }
+        func facts(_ launcher: LauncherInspection?) -> [String: String] {
+            guard let launcher else { return [:] }
+            var facts = ["kind": launcher.kind.rawValue, "sha256": launcher.sha256]
+            if let s = launcher.settings {
+                facts["app_name"] = s.appName
+                facts["setup"] = s.setupFile
+                facts["setup_args"] = s.setupArguments
+                facts["uninstall_command"] = s.uninstallCommand
+                facts["uninstall_args"] = s.uninstallArguments
+                facts["timeout_minutes"] = String(s.timeoutMinutes)
+                facts["extract_to"] = s.extractTo
+            }
+            return facts
+        }
+        let factsA = facts(a), factsB = facts(b)
+        let keys = ["kind", "sha256", "app_name", "setup", "setup_args", "uninstall_command", "uninstall_args",
+                    "timeout_minutes", "extract_to"]
+        return keys.compactMap { key in
+            factsA[key] == factsB[key] ? nil : MetadataDifference(field: "launcher." + key, a: factsA[key], b: factsB[key])
+        }
+    }
 }

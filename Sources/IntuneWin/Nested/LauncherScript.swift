@@ -18,7 +18,8 @@ public struct LauncherSettings: Sendable, Equatable {
     public var uninstallCommand: String?
     /// Arguments for the setup on `-Uninstall` when there is no `uninstallCommand`.
     public var uninstallArguments: String?
-    /// How long the launcher waits for the setup and every process it started (IME allows 60 minutes).
+    /// How long the launcher waits for the setup and every process it started, within `timeoutRange`.
+    /// IME ends the launcher at the app's maximum run time set in Intune: see `maximumRunTime(forTimeout:)`.
     public var timeoutMinutes: Int
     /// Tests only: a timeout in seconds that overrides `timeoutMinutes` (the native launcher's
     /// `timeout_seconds`), so a hanging setup can be ended within a test's time.
@@ -37,6 +38,37 @@ public struct LauncherSettings: Sendable, Equatable {
         self.uninstallCommand = uninstallCommand
         self.uninstallArguments = uninstallArguments
         self.timeoutMinutes = timeoutMinutes
+    }
+
+    /// The launcher timeouts accepted, in minutes: 1 minute to 24 hours.
+    public static let timeoutRange = 1...1440
+
+    /// Minutes IME's maximum run time (the app's "Installation time required" in Intune) should be for a
+    /// launcher timeout of `timeoutMinutes`: the timeout plus 10 minutes, for the launcher to expand the
+    /// payload before the setup starts and to end the process tree and log after the timeout, and never
+    /// less than Intune's default of 60.
+    public static func maximumRunTime(forTimeout timeoutMinutes: Int) -> Int {
+        max(60, timeoutMinutes + 10)
+    }
+
+    /// Longest app name (`--name`) accepted: the persistent folder and the log are named after it.
+    public static let nameLengthLimit = 64
+
+    /// Checks a name given for the app (`--name`): it becomes a folder name and a file name on Windows, so
+    /// it must be 1 to `nameLengthLimit` characters, with no path separator, no character Windows forbids
+    /// in names (`: * ? " < > |`), no control character, no `%` (the launcher would expand it as an
+    /// environment variable), not start with a space nor end with a dot or space, and not be a device
+    /// name (`CON`, `NUL`, `COM1`...). Throws a `usage` error naming the problem.
+    public static func validateName(_ name: String) throws {
+        func refuse(_ why: String) -> IntuneWinError { .usage(name, "app name " + why) }
+        guard !name.isEmpty else { throw IntuneWinError.usage("", "the app name is empty") }
+        guard name.count <= nameLengthLimit else { throw refuse("is \(name.count) characters, more than \(nameLengthLimit)") }
+        if let bad = name.first(where: { "\\/".contains($0) }) { throw refuse("holds a path separator (\(bad))") }
+        if let bad = name.first(where: { ":*?\"<>|%".contains($0) }) { throw refuse("holds \(bad), which Windows forbids in a name or the launcher would expand") }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { throw refuse("holds a control character") }
+        if name.hasPrefix(" ") { throw refuse("starts with a space") }
+        if name.hasSuffix(".") || name.hasSuffix(" ") { throw refuse("ends with a dot or a space, which Windows drops") }
+        if folderName(for: name) != name { throw refuse("is a Windows device name (CON, NUL, COM1...)") }
     }
 
     /// The default persistent folder: `%ProgramData%\IntuneWin\<app>\<first 12 hex digits of the payload SHA-256>`,

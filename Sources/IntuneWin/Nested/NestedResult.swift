@@ -16,4 +16,8 @@ public struct NestedResult: Sendable {
     public var uninstallCommand: String
     /// A detection-rule suggestion for Intune.
     public var detectionHint: String
+
+    /// The maximum run time to set for the app in Intune, in minutes: the launcher's timeout plus a margin
+    /// (see `LauncherSettings.maximumRunTime(forTimeout:)`), so IME does not end the launcher first.
+    public var maximumRunTimeMinutes: Int { LauncherSettings.maximumRunTime(forTimeout: launcher.timeoutMinutes) }
 }

@@ -33,6 +33,11 @@ struct NestedStaging {
 
     /// Writes payload.zip (reporting progress over the source bytes) and the launcher into a staging folder.
     init(_ plan: PackPlan, options: NestedOptions, request: PackRequest, progress: ((UInt64) -> Void)?) throws {
+        // Checked before anything is written.
+        if let name = options.name { try LauncherSettings.validateName(name) }
+        guard LauncherSettings.timeoutRange.contains(options.timeoutMinutes) else {
+            throw IntuneWinError.usage("", "the launcher timeout must be \(LauncherSettings.timeoutRange.lowerBound) to \(LauncherSettings.timeoutRange.upperBound) minutes, not \(options.timeoutMinutes)")
+        }
         // Staging folder beside the output: payload.zip and install.ps1, removed whatever happens.
         let name = (plan.outputFile as NSString).lastPathComponent
         guard let staging = StagingName.makeFolder(in: plan.outputFolder, prefix: "." + name + ".nested-") else {
@@ -59,7 +64,8 @@ struct NestedStaging {
         let digest = sha.finalize().map { String(format: "%02x", Int($0)) }.joined()
 
         // 2. The launcher, with everything it needs fixed at pack time.
-        let appName = plan.msi?.name ?? ((plan.setupName as NSString).deletingPathExtension)
+        let appName = options.name ?? NestedOptions.defaultName(output: request.output, source: plan.source,
+                                                                 setupName: plan.setupName, msiName: plan.msi?.name)
         var settings = LauncherSettings(
             appName: appName, payloadFileName: Self.payloadName, payloadSHA256: digest,
             extractTo: options.extractTo ?? LauncherSettings.defaultExtractTo(appName: appName, payloadSHA256: digest),

@@ -122,7 +122,10 @@ public enum Verifier {
         let setup = d.setupFile.replacingOccurrences(of: "\\", with: "/").lowercased()
         let hasSetup = inner.entries.contains { $0.portableName.lowercased() == setup }
         report.record("setup-file", hasSetup, hasSetup ? "\(d.setupFile) is in the content" : "\(d.setupFile) is not in the content")
-        if let source {
+        if let nested = try NestedPayloadVerification.checks(package, inner: inner, inflate: inflate, source: source, excludes: excludes,
+                                                             followingLinksOutside: followingLinksOutside) {
+            report.checks += nested  // a nested-zip package: payload.zip's digest, and its files against the source
+        } else if let source {
             let (ok, detail) = try compare(inner, source: source, excludes: excludes, followingLinksOutside: followingLinksOutside)
             report.record("source", ok, detail)
         }
