@@ -40,6 +40,7 @@ public enum Packager {
         }
         result.findings = plan.findings
         result.excluded = plan.excluded
+        result.setupMsi = plan.msi
         packed = true
         return result
     }
