@@ -87,9 +87,11 @@ public struct IntuneAppSettings: Sendable, Codable, Equatable {
             rulesAreTemplates = false
             detectionHint = "MSI product code \(msi.productCode), version \(msi.productVersion) or later"
         } else {
-            rules = [.fileSystem(.init(path: "%ProgramFiles%\\<install folder>", fileOrFolderName: "<program>.exe"))]
+            let template = IntuneDetectionRule.FileSystem(path: "%ProgramFiles%\\<install folder>", fileOrFolderName: "<program>.exe")
+            rules = [.fileSystem(template)]
             rulesAreTemplates = true
-            let what = "a file the setup installs (replace the <> parts), or a registry rule on the DisplayVersion value under HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\<app>"
+            let what = "a file the setup installs exists (\(template.path)\\\(template.fileOrFolderName): replace the <> parts), " +
+                "or a registry rule on the DisplayVersion value under HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\<app>"
             if let nested = result.nested {
                 detectionHint = "\(what); not \(nested.launcher.extractTo)\\.intunewin-payload, which only proves the payload was expanded"
             } else {
