@@ -28,16 +28,39 @@ struct PackOutput {
         if let n = result.nested {
             let files = n.kind == .native ? "install.exe + launcher.ini" : n.launcherFile
             Terminal.line("Nested zip: payload.zip + \(files) (expands to \(n.launcher.extractTo), then runs \(n.launcher.setupFile))")
-            Terminal.line("  Install command:   \(n.installCommand)")
-            Terminal.line("  Uninstall command: \(n.uninstallCommand)")
-            Terminal.line("  Detection:         \(n.detectionHint)")
+        }
+        printIntune(result.intune)
+    }
+
+    /// The "In Intune:" block: what the portal asks after the upload.
+    private func printIntune(_ intune: IntuneAppSettings) {
+        Terminal.line("In Intune:")
+        Terminal.line("  Install command:   \(intune.installCommandLine)")
+        Terminal.line("  Uninstall command: \(intune.uninstallCommandLine ?? "(not known from the package: see the note below)")")
+        Terminal.line("  Install behavior:  \(intune.installExperience.runAsAccount == .user ? "User" : "System")")
+        Terminal.line("  Detection rule:    \(intune.rulesAreTemplates ? "suggested: " : "")\(intune.detectionHint)")
+        Terminal.line("  Return codes:      " + intune.returnCodes.map { "\($0.returnCode) \(Self.words($0.type))" }.joined(separator: ", "))
+        Terminal.line("  Max run time:      \(intune.maximumRunTimeMinutes) minutes")
+        for note in intune.notes { Terminal.line("  Note:              \(note)") }
+    }
+
+    /// A return code's kind as the portal words it.
+    private static func words(_ kind: IntuneReturnCode.Kind) -> String {
+        switch kind {
+        case .failed: return "failed"
+        case .success: return "success"
+        case .softReboot: return "soft reboot"
+        case .hardReboot: return "hard reboot"
+        case .retry: return "retry"
         }
     }
 }
 
 /// `pack --format.json`: the package written, its Detection.xml facts, the findings worded in this tool's
-/// options, and the nested-zip launcher's commands. `msi` and `nested` are null when absent.
-/// `entries` and `msiInfo` are the 0.1 names of `entryCount` and `msi`, written until the next release.
+/// options (as lint's JSON has them), the nested-zip launcher's commands, the real setup's MSI facts and
+/// what to enter in Intune. `msi`, `setupMsi` and `nested` are null when absent.
+/// `entries`, `msiInfo` and `warnings` are the 0.1 names of `entryCount`, `msi` and `findings` (one string a
+/// finding), written until the next release.
 struct PackJSON: Encodable {
     struct Nested: Encodable {
         var launcher, launcherFile, launcherSHA256, installCommand, uninstallCommand, extractTo, payloadSHA256, detectionHint: String
@@ -48,8 +71,11 @@ struct PackJSON: Encodable {
     var fileDigest, fileDigestAlgorithm: String
     var msi: [String: String]?
     var msiInfo: [String: String]?
+    var setupMsi: [String: String]?
+    var findings: [LintJSON.Finding]
     var warnings, excluded: [String]
     var nested: Nested?
+    var intune: IntuneAppSettings
 
     init(_ result: PackResult, warnings: [String]) {
         let d = result.detection
@@ -59,7 +85,10 @@ struct PackJSON: Encodable {
         fileDigest = Terminal.base64(d.encryptionInfo.fileDigest); fileDigestAlgorithm = d.encryptionInfo.fileDigestAlgorithm
         msi = d.msiInfo.map { $0.jsonObject() }
         msiInfo = d.msiInfo.map { $0.jsonObject(elementNames: true) }
+        setupMsi = result.setupMsi.map { $0.fields.jsonObject() }
+        findings = result.findings.map { .init(rule: $0.rule.rawValue, path: $0.path, message: $0.fullMessage) }
         self.warnings = warnings
+        intune = result.intune
         excluded = result.excluded
         nested = result.nested.map {
             Nested(launcher: $0.kind.rawValue, launcherFile: $0.launcherFile, launcherSHA256: $0.launcherSHA256,
@@ -70,8 +99,8 @@ struct PackJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case output, name, setupFile, toolVersion, entryCount, sourceBytes, unencryptedContentSize, encryptedSize, packageSize,
-             fileDigest, fileDigestAlgorithm, msi, warnings, excluded, nested
-        case entries, msiInfo  // the 0.1 names, until the next release
+             fileDigest, fileDigestAlgorithm, msi, setupMsi, findings, excluded, nested, intune
+        case entries, msiInfo, warnings  // the 0.1 names, until the next release
 
     }
 
@@ -83,8 +112,10 @@ struct PackJSON: Encodable {
         try c.encode(encryptedSize, forKey: .encryptedSize); try c.encode(packageSize, forKey: .packageSize)
         try c.encode(fileDigest, forKey: .fileDigest); try c.encode(fileDigestAlgorithm, forKey: .fileDigestAlgorithm)
         try c.encode(msi, forKey: .msi)          // null without an MSI setup
-        try c.encode(warnings, forKey: .warnings); try c.encode(excluded, forKey: .excluded)
+        try c.encode(setupMsi, forKey: .setupMsi) // null unless the real setup (nested or not) is an .msi
+        try c.encode(findings, forKey: .findings); try c.encode(excluded, forKey: .excluded)
         try c.encode(nested, forKey: .nested)    // null unless --nested-zip
-        try c.encode(entries, forKey: .entries); try c.encode(msiInfo, forKey: .msiInfo)
+        try c.encode(intune, forKey: .intune)
+        try c.encode(entries, forKey: .entries); try c.encode(msiInfo, forKey: .msiInfo); try c.encode(warnings, forKey: .warnings)
     }
 }

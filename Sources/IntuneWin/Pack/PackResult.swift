@@ -24,4 +24,15 @@ public struct PackResult: Sendable {
     public var outputFolderLeftOut: String? = nil
     /// Set in nested-zip mode: what the launcher does and the commands to paste into Intune.
     public var nested: NestedResult? = nil
+    /// The MSI facts of the real setup file when it is an .msi: the package's own setup, or in nested-zip
+    /// mode the setup inside payload.zip (whose facts Detection.xml does not carry: docs/FORMAT.md §9.6).
+    public var setupMsi: MsiInfo? = nil
+
+    /// What to enter in Intune for this package (install and uninstall commands, install behavior,
+    /// detection rule, return codes, maximum run time).
+    public var intune: IntuneAppSettings {
+        // The portal's default maximum run time. For a nested-zip package the lead sets it from the
+        // launcher's timeout once NestedResult has it: `nested?.maximumRunTimeMinutes ?? default`.
+        IntuneAppSettings(self, maximumRunTimeMinutes: IntuneAppSettings.defaultMaximumRunTimeMinutes)
+    }
 }

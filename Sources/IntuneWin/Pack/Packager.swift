@@ -47,6 +47,7 @@ public enum Packager {
         result.findings = plan.findings
         result.excluded = plan.excluded
         result.outputFolderLeftOut = plan.outputFolderLeftOut
+        result.setupMsi = plan.msi
         packed = true
         return result
     }
