@@ -139,8 +139,11 @@ final class DetectionVerifyTests: ToolTestCase {
         // Sizes that are 48 + whole AES blocks: the old rule took both for encrypted content.
         var msi = Data([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
         msi.append(pseudoRandomBytes(48 + 16 * 200 - msi.count))
-        var exe = Data("MZ".utf8)
-        exe.append(pseudoRandomBytes(48 + 16 * 200 - exe.count, seed: 3))
+        // A PE file: MZ, and at 0x3C the offset of its "PE\0\0" header.
+        var exe = Data(pseudoRandomBytes(48 + 16 * 200, seed: 3))
+        exe.replaceSubrange(0..<2, with: Data("MZ".utf8))
+        exe.replaceSubrange(0x3C..<0x40, with: Data([0x80, 0, 0, 0]))
+        exe.replaceSubrange(0x80..<0x84, with: Data([0x50, 0x45, 0, 0]))
         for (name, bytes, says) in [("setup.msi", msi, "an MSI"), ("setup.exe", exe, "a Windows executable")] {
             let file = path(name)
             try write(bytes, to: file)
