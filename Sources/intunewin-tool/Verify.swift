@@ -76,7 +76,7 @@ struct Verify: ParsableCommand {
             let passed = report.checks.filter { $0.outcome == .passed }.count
             let notChecked = report.checks.contains { $0.name == "content" && $0.outcome == .skipped } ? "; content not checked" : ""
             Terminal.line(failed.isEmpty ? "\(file): verified (\(passed) \(passed == 1 ? "check" : "checks") passed\(notChecked))"
-                          : "\(file): FAILED \(failed.count) of \(report.checks.count) checks: \(failed.map(\.name).joined(separator: ", "))")
+                          : "\(file): FAILED \(failed.count) of \(DecryptReport.count(report.checks.count, "check")): \(failed.map(\.name).joined(separator: ", "))")
         }
         if !report.passed {
             // A size-limit refusal says how to lift it on the error line too.
