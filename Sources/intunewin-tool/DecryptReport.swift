@@ -13,13 +13,16 @@ enum DecryptReport {
         if let keySource { Terminal.line("Key material from \(keySource)") }
         if plain { Terminal.line("The content is not encrypted (ProfileIdentifier NoEncryption): taken as it is") }
         if let x = result.extracted {
-            Terminal.line("Extracted \(x.files) files, \(x.folders) folders (\(Terminal.bytes(x.bytes))) to \(result.outputPath)")
+            Terminal.line("Extracted \(count(x.files, "file")), \(count(x.folders, "folder")) (\(Terminal.bytes(x.bytes))) to \(result.outputPath)")
         } else {
             Terminal.line("\(plain ? "Copied" : "Decrypted") \(Terminal.bytes(result.plainSize)) to \(result.outputPath)")
         }
         Terminal.line("  Checked: \(result.checked.joined(separator: ", "))")
         for item in result.notChecked { Terminal.warning("integrity not verified: \(item)") }
     }
+
+    /// "1 file", "2 files", "0 files".
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 }
 
 /// `decrypt --json` and `unpack --json`: what was written and what was checked; the counts and bytes

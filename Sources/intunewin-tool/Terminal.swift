@@ -17,7 +17,8 @@ enum Terminal {
         out.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
     }
 
-    static func error(_ text: String) { FileHandle.standardError.write(Data("intunewin-tool: error: \(printable(text))\n".utf8)) }
+    /// Flushes stdout first: with both streams on one pipe the error follows the lines printed before it.
+    static func error(_ text: String) { fflush(stdout); FileHandle.standardError.write(Data("intunewin-tool: error: \(printable(text))\n".utf8)) }
     /// `text` with control characters (tab aside) shown as `\xNN`: a hostile entry name, file name or log
     /// line cannot move the cursor, clear the screen or forge a line of output, and an error stays one line.
     static func printable(_ text: String) -> String {

@@ -18,6 +18,21 @@ public struct ContentKeys: Sendable {
     public let fileDigest: [UInt8]?
     /// Plaintext size (UnencryptedContentSize).
     public var plainSize: UInt64?
+    /// Size of the encrypted content (Graph's `sizeEncrypted`), when the material says it.
+    public var encryptedSize: UInt64?
+
+    /// The size the encrypted content must have: `encryptedSize`, else the one `plainSize` gives.
+    public var expectedEncryptedSize: UInt64? {
+        encryptedSize ?? plainSize.map { EncryptedContent.encryptedSize(plainSize: $0) }
+    }
+
+    /// Throws `badInput` naming `file` when it is shorter than the material says the content is: a cut
+    /// download is "truncated", not a content that fails its HMAC.
+    public func checkNotTruncated(_ file: RandomAccessSource) throws {
+        if let expected = expectedEncryptedSize, file.size < expected {
+            throw IntuneWinError.badInput(file.path, "truncated (\(file.size) of \(expected) bytes): download or copy it again")
+        }
+    }
 
     /// Keys with as many checks as are given; only `encryptionKey` is required. Throws `usage` naming
     /// `source` when a value has the wrong size.

@@ -84,8 +84,16 @@ public enum KeyMaterial: Sendable {
                      progress: ProgressHandler? = nil) throws -> DecryptResult {
         switch self {
         case .encrypted(let keys):
-            let content = try IntuneWinPackage.isZip(input) ? try IntuneWinPackage(path: input).content
-                : try EncryptedContent(source: try FileRegion(path: input))
+            let content: EncryptedContent
+            if try IntuneWinPackage.isZip(input) {
+                content = try IntuneWinPackage(path: input).content
+            } else {
+                // What the file is, then whether it is whole, before it is taken for encrypted content.
+                let file = try FileRegion(path: input)
+                try FileSignature.requireEncryptedContent(file)
+                try keys.checkNotTruncated(file)
+                content = try EncryptedContent(source: file)
+            }
             return try Decryptor.decrypt(content, keys: keys, output: output, overwrite: overwrite, limits: limits, progress: progress)
         case .plain(let plain):
             return try plain.deliver(try PlainContent.source(of: input), output: output, overwrite: overwrite, limits: limits, progress: progress)

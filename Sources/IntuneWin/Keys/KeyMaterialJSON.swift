@@ -35,10 +35,26 @@ enum KeyMaterialJSON {
             throw IntuneWinError.badInput(path, "\(what): missing EncryptionKey")
         }
         // Sizes checked above, with errors naming the field as written.
-        return .encrypted(ContentKeys(checked: key,
-                                      initializationVector: try fields.base64("InitializationVector", "IV", count: 16),
-                                      macKey: try fields.secret("MacKey", count: 32),
-                                      mac: try fields.base64("Mac", count: 32), fileDigest: digest))
+        var keys = ContentKeys(checked: key,
+                               initializationVector: try fields.base64("InitializationVector", "IV", count: 16),
+                               macKey: try fields.secret("MacKey", count: 32),
+                               mac: try fields.base64("Mac", count: 32), fileDigest: digest)
+        // Graph's mobileAppContentFile gives the sizes beside fileEncryptionInfo: the plain and encrypted
+        // content's, so a cut download is known for truncated before it is decrypted.
+        keys.plainSize = size(top, "size")
+        keys.encryptedSize = size(top, "sizeEncrypted")
+        return .encrypted(keys)
+    }
+
+    /// A whole, non-negative number under `name` (any letter case) in `object`; nil otherwise.
+    private static func size(_ object: [String: Any], _ name: String) -> UInt64? {
+        guard let value = object.first(where: { $0.key.lowercased() == name.lowercased() })?.value else { return nil }
+        if !(value is Bool), let number = value as? NSNumber, number.int64Value >= 0,
+           number.doubleValue == Double(number.int64Value) {
+            return UInt64(number.int64Value)
+        }
+        if let text = value as? String, let parsed = UInt64(text) { return parsed }
+        return nil
     }
 
     /// The object holding the fields: the top level, or the one `fileEncryptionInfo` object inside it.

@@ -26,6 +26,10 @@ public struct EncryptedContent {
         storedIV = Array(header[32..<48])
     }
 
+    /// The size of the encrypted content for `plainSize` bytes of plaintext: the header, then the
+    /// plaintext padded (PKCS#7) to whole AES blocks, always at least one byte of padding.
+    public static func encryptedSize(plainSize: UInt64) -> UInt64 { headerSize + (plainSize / 16 + 1) * 16 }
+
     /// Ciphertext length (everything after the 48-byte header).
     public var ciphertextSize: UInt64 { source.size - Self.headerSize }
 

@@ -20,38 +20,108 @@ public enum Verifier {
     public static func verify(_ package: IntuneWinPackage, source: String? = nil, excludes: [String] = [],
                               followingLinksOutside: Bool = false, limits: SizeLimits = .default,
                               progress: ProgressHandler? = nil) throws -> VerificationReport {
-        let meter = ProgressMeter(steps: 1, handler: progress)
         var report = VerificationReport(path: package.path)
         let d = package.detection
         let info = d.encryptionInfo
         let names = package.outer.entries.map(\.name)
         let expected = [PackagePaths.contentFolder + d.fileName, PackagePaths.detectionEntry]
         report.record("outer-layout", names == expected,
-                      names == expected ? "2 stored entries: content, then Detection.xml" : "entries are \(names)")
+                      names == expected ? "2 entries: content, then Detection.xml" : "entries are \(names)")
+        let stored = package.contentIsStored
+        report.record("content-stored", stored, stored ? "the content entry is stored (method 0), as Microsoft's tool writes it"
+                      : "the content entry is compressed (method \(package.contentEntry.method)); Microsoft's tool stores it (method 0), and encrypted content gains nothing from compression")
         let profileOK = info.profileIdentifier == "ProfileVersion1" && info.fileDigestAlgorithm == "SHA256"
         report.record("detection-xml", profileOK,
                       profileOK ? "all fields present, key sizes right" : "ProfileIdentifier \(info.profileIdentifier), FileDigestAlgorithm \(info.fileDigestAlgorithm)")
-        let content = package.content
-        report.record("header-mac", HMACSHA256.equal(content.storedMac, info.mac),
-                      "first 32 bytes of the content \(HMACSHA256.equal(content.storedMac, info.mac) ? "equal" : "differ from") <Mac>")
-        report.record("header-iv", content.storedIV == info.initializationVector,
-                      "IV in the content \(content.storedIV == info.initializationVector ? "equals" : "differs from") <InitializationVector>")
+        let keys = try ContentKeys(d, source: package.path)
+        guard let inner = try verifyContent(package.content, keys: keys, setupFile: d.setupFile, limits: limits,
+                                            progress: progress, into: &report) else { return report }
+        let inflate = (try? limits.check(inner)) != nil
+        if let nested = try NestedPayloadVerification.checks(package, inner: inner, inflate: inflate, source: source, excludes: excludes,
+                                                             followingLinksOutside: followingLinksOutside) {
+            report.checks += nested  // a nested-zip package: payload.zip's digest, and its files against the source
+        } else if let source {
+            let (ok, detail) = try compare(inner, source: source, excludes: excludes, followingLinksOutside: followingLinksOutside)
+            report.record("source", ok, detail)
+        }
+        return report
+    }
 
+    /// Verifies encrypted content without its package (the `.bin` IME downloads) with key material from
+    /// elsewhere (Graph's fileEncryptionInfo JSON, a decrypted DecryptInfo, a Detection.xml): the same
+    /// content checks as for a package, each skipped when the material lacks the value it needs.
+    public static func verify(contentFile path: String, keys: ContentKeys, setupFile: String? = nil, limits: SizeLimits = .default,
+                              progress: ProgressHandler? = nil) throws -> VerificationReport {
+        var report = VerificationReport(path: path)
+        _ = try verifyContentFile(path, keys: keys, setupFile: setupFile, limits: limits, progress: progress, into: &report)
+        return report
+    }
+
+    /// The content checks on the file at `path`, after making sure it may be encrypted content (no other
+    /// file type's magic number: that is an error) and is as long as `keys` say (a shorter file is
+    /// reported truncated, as the failed check `content-size`, and nothing else is checked).
+    static func verifyContentFile(_ path: String, keys: ContentKeys, setupFile: String?, limits: SizeLimits,
+                                  progress: ProgressHandler?, into report: inout VerificationReport) throws -> ZipReader? {
+        let file = try FileRegion(path: path)
+        try FileSignature.requireEncryptedContent(file)
+        if let expected = keys.expectedEncryptedSize {
+            if file.size < expected {
+                report.record("content-size", false, "truncated (\(file.size) of \(expected) bytes)")
+                return nil
+            }
+            report.record("content-size", file.size == expected, file.size == expected ? "\(file.size) bytes, as the key material says"
+                          : "\(file.size) bytes, the key material says \(expected)")
+        }
+        let content: EncryptedContent
+        do {
+            content = try EncryptedContent(source: file)
+        } catch let error as IntuneWinError {
+            report.record("content-size", false, error.reason)
+            return nil
+        }
+        return try verifyContent(content, keys: keys, setupFile: setupFile, limits: limits, progress: progress, into: &report)
+    }
+
+    /// The content checks, for a package's content or an IME `.bin` with key material from elsewhere:
+    /// header MAC and IV, padding, HMAC, digest, size, the inner zip, its entry names and CRCs, the setup
+    /// file and where the content's root is. A check whose value `keys` lack is skipped, saying so.
+    /// Returns the inner zip when it could be read (for the checks that follow), nil when it could not.
+    static func verifyContent(_ content: EncryptedContent, keys: ContentKeys, setupFile: String?, limits: SizeLimits,
+                              progress: ProgressHandler?, into report: inout VerificationReport) throws -> ZipReader? {
+        let meter = ProgressMeter(steps: 1, handler: progress)
+        let path = content.source.path
+        if let mac = keys.mac {
+            let equal = HMACSHA256.equal(content.storedMac, mac)
+            report.record("header-mac", equal, "first 32 bytes of the content \(equal ? "equal" : "differ from") <Mac>")
+        } else {
+            report.skip("header-mac", "no Mac given")
+        }
+        if let iv = keys.initializationVector {
+            let equal = content.storedIV == iv
+            report.record("header-iv", equal, "IV in the content \(equal ? "equals" : "differs from") <InitializationVector>")
+        } else {
+            report.skip("header-iv", "no InitializationVector given")
+        }
+        let after = ["file-digest", "unencrypted-size", "inner-zip", "entry-names", "entry-crc"] + (setupFile == nil ? [] : ["setup-file"]) + ["content-root"]
         let plain: DecryptedContent
         do {
-            plain = try content.decrypted(key: info.encryptionKey)
+            plain = try content.decrypted(key: keys.encryptionKey)
             report.record("padding", true, "PKCS#7, \(plain.paddingLength) bytes")
         } catch let error as IntuneWinError {
             // Still say whether the HMAC holds: it tells corruption from a wrong key.
-            let macOK = try content.hmacMatches(macKey: info.macKey)
-            report.record("hmac", macOK, macOK ? "HMAC-SHA256 over IV and ciphertext matches" : "HMAC-SHA256 does not match: content corrupt or MacKey wrong")
+            if let macKey = keys.macKey {
+                let macOK = try content.hmacMatches(macKey: macKey)
+                report.record("hmac", macOK, macOK ? "HMAC-SHA256 over IV and ciphertext matches" : "HMAC-SHA256 does not match: content corrupt or MacKey wrong")
+            } else {
+                report.skip("hmac", "no MacKey given")
+            }
             report.record("padding", false, error.reason)
-            for name in ["file-digest", "unencrypted-size", "inner-zip", "entry-names", "entry-crc", "setup-file"] { report.skip(name, "content could not be decrypted") }
-            return report
+            for name in after { report.skip(name, "content could not be decrypted") }
+            return nil
         }
         // Independent reads at once: HMAC + digest over the whole content on one thread, the entries
         // inflated (and CRC-checked) on the others, each taking the next entry.
-        var stream: Result<(digest: [UInt8], hmacMatches: Bool?), Error> = .failure(IntuneWinError.badInput(package.path, "not run"))
+        var stream: Result<(digest: [UInt8], hmacMatches: Bool?), Error> = .failure(IntuneWinError.badInput(path, "not run"))
         let zip = Result { try ZipReader(source: plain) }
         let sizes: Result<UInt64, Error>? = (try? zip.get()).map { inner in Result { try limits.check(inner) } }
         let inflate = (try? sizes?.get()) != nil
@@ -64,8 +134,8 @@ public enum Verifier {
         let threads = max(3, ProcessInfo.processInfo.activeProcessorCount + 1)
         DispatchQueue.concurrentPerform(iterations: threads) { task in
             if task == 0 {
-                meter.begin("verifying", total: package.content.ciphertextSize)
-                stream = Result { try plain.streamAll(macKey: info.macKey, progress: meter.counter) }
+                meter.begin("verifying", total: content.ciphertextSize)
+                stream = Result { try plain.streamAll(macKey: keys.macKey, progress: meter.counter) }
                 return
             }
             guard case .success(let inner) = zip else { return }
@@ -87,21 +157,30 @@ public enum Verifier {
         }
         let bad = failures.reasons
         let (digest, macOK) = try stream.get()
-        report.record("hmac", macOK == true, macOK == true ? "HMAC-SHA256 over IV and ciphertext matches" : "HMAC-SHA256 does not match: content corrupt or MacKey wrong")
-        report.record("file-digest", digest == info.fileDigest, digest == info.fileDigest ? "SHA-256 of the inner zip equals <FileDigest>" : "SHA-256 of the inner zip differs from <FileDigest>")
-        report.record("unencrypted-size", plain.size == d.unencryptedContentSize,
-                      "inner zip is \(plain.size) bytes, <UnencryptedContentSize> says \(d.unencryptedContentSize)")
+        if let macOK {
+            report.record("hmac", macOK, macOK ? "HMAC-SHA256 over IV and ciphertext matches" : "HMAC-SHA256 does not match: content corrupt or MacKey wrong")
+        } else {
+            report.skip("hmac", "no MacKey given")
+        }
+        if let expected = keys.fileDigest {
+            report.record("file-digest", digest == expected, digest == expected ? "SHA-256 of the inner zip equals <FileDigest>" : "SHA-256 of the inner zip differs from <FileDigest>")
+        } else {
+            report.skip("file-digest", "no FileDigest given")
+        }
+        if let size = keys.plainSize {
+            report.record("unencrypted-size", plain.size == size, "inner zip is \(plain.size) bytes, <UnencryptedContentSize> says \(size)")
+        } else {
+            report.skip("unencrypted-size", "no size given (inner zip is \(plain.size) bytes)")
+        }
         let inner: ZipReader
         do {
             inner = try zip.get()
             let declared = (try? sizes?.get()).map { ", declaring \($0) bytes\(limits == .none ? " (size limits off)" : "")" } ?? ""
-            report.record("inner-zip", true, "\(inner.entries.count) entries\(declared)")
+            report.record("inner-zip", true, "\(inner.entries.count) \(inner.entries.count == 1 ? "entry" : "entries")\(declared)")
         } catch let error as IntuneWinError {
             report.record("inner-zip", false, error.reason)
-            report.skip("entry-names", "inner zip unreadable")
-            report.skip("entry-crc", "inner zip unreadable")
-            report.skip("setup-file", "inner zip unreadable")
-            return report
+            for name in after.drop(while: { $0 != "entry-names" }) { report.skip(name, "inner zip unreadable") }
+            return nil
         }
         report.entryCount = inner.entries.count
         // A check of its own only when it fails (a package within the limits has the usual checks).
@@ -117,19 +196,19 @@ public enum Verifier {
         if !inflate {
             report.skip("entry-crc", "not inflated: the declared sizes are over the size limits")
         } else {
-            report.record("entry-crc", bad.isEmpty, bad.isEmpty ? "\(inner.entries.count) entries inflate with the right size and CRC-32" : bad.prefix(5).joined(separator: "; "))
+            let count = inner.entries.count
+            report.record("entry-crc", bad.isEmpty, bad.isEmpty ? "\(count) \(count == 1 ? "entry inflates" : "entries inflate") with the right size and CRC-32" : bad.prefix(5).joined(separator: "; "))
         }
-        let setup = d.setupFile.replacingOccurrences(of: "\\", with: "/").lowercased()
-        let hasSetup = inner.entries.contains { $0.portableName.lowercased() == setup }
-        report.record("setup-file", hasSetup, hasSetup ? "\(d.setupFile) is in the content" : "\(d.setupFile) is not in the content")
-        if let nested = try NestedPayloadVerification.checks(package, inner: inner, inflate: inflate, source: source, excludes: excludes,
-                                                             followingLinksOutside: followingLinksOutside) {
-            report.checks += nested  // a nested-zip package: payload.zip's digest, and its files against the source
-        } else if let source {
-            let (ok, detail) = try compare(inner, source: source, excludes: excludes, followingLinksOutside: followingLinksOutside)
-            report.record("source", ok, detail)
+        let layout = ContentLayout(inner)
+        if let setupFile {
+            let (ok, detail) = layout.setupFileCheck(setupFile)
+            report.record("setup-file", ok, detail)
         }
-        return report
+        switch layout.rootCheck(setupFile: setupFile) {
+        case (let ok?, let detail): report.record("content-root", ok, detail)
+        case (nil, let detail): report.skip("content-root", detail)
+        }
+        return inner
     }
 
     /// Every file (and empty folder) of `source` is in the zip with identical bytes, and nothing else is.

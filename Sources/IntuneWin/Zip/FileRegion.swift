@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// A read-only open file, or a region of one (`pread`, no shared file position).
 public final class FileRegion: RandomAccessSource {
@@ -32,6 +33,41 @@ public final class FileRegion: RandomAccessSource {
         self.size = UInt64(st.st_size)
         self.base = 0
         self.owner = nil
+    }
+
+    /// A temporary file with no name (removed from its folder as soon as it is created, so nothing is
+    /// left behind however the process ends), filled by `fill` through the writer it is given; `path`
+    /// names it in messages (the file it was made from). For content that must be read at random
+    /// offsets but arrives as a stream (a deflated entry), without holding it in memory.
+    static func anonymous(path: String, fill: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> FileRegion {
+        let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((folder.hasSuffix("/") ? folder : folder + "/").utf8CString.dropLast()) + Array("intunewin-content-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else {
+            throw IntuneWinError.cannotWrite(folder, "cannot create a temporary file: \(String(cString: strerror(errno)))")
+        }
+        unlink(template)
+        var written: UInt64 = 0
+        do {
+            try fill { chunk in
+                guard SystemCall.writeAll(fd, chunk) else {
+                    throw IntuneWinError.cannotWrite(folder, "cannot write a temporary file: \(SystemCall.lastError)")
+                }
+                written += UInt64(chunk.count)
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return FileRegion(fd: fd, path: path, size: written)
+    }
+
+    private init(fd: Int32, path: String, size: UInt64) {
+        self.fd = fd
+        self.path = path
+        self.size = size
+        base = 0
+        owner = nil
     }
 
     private init(parent: FileRegion, offset: UInt64, length: UInt64) {
