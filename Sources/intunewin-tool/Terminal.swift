@@ -54,11 +54,14 @@ enum Terminal {
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
+    /// A size for people: exact below 1 KiB ("1 byte", "812 bytes"), otherwise one decimal in the largest
+    /// binary unit ("1.2 KiB", "93.0 MiB"). Exact counts are in the --json output.
     static func bytes(_ n: UInt64) -> String {
-        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(n), unit = 0
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        guard n >= 1024 else { return n == 1 ? "1 byte" : "\(n) bytes" }
+        var value = Double(n) / 1024, unit = 0
         while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(n) bytes" : String(format: "%.1f %@ (%llu bytes)", value, units[unit], n)
+        return String(format: "%.1f %@", value, units[unit])
     }
 
     static func base64(_ b: [UInt8]) -> String { Data(b).base64EncodedString() }

@@ -28,14 +28,18 @@ final class MsiCommandTests: ToolTestCase {
         XCTAssertEqual((object["sourceResiliency"] as? [String: Any])?["needsSource"] as? Bool, false)
     }
 
-    func testMsiTableOptionPrintsRowsAndUnknownTableIsAnError() throws {
+    /// An unknown table is a bad argument (exit 2, as ArgumentParser's validation errors), listing the tables there are.
+    func testMsiTableOptionPrintsRowsAndUnknownTableIsAUsageError() throws {
         let msi = try sampleMSI()
         let table = try tool("msi", msi.path, "--table", "ServiceInstall")
         assertExit(table, 0)
         XCTAssertTrue(table.out.contains("AutoElevateAgent"), table.summary)
-        let missing = try tool("msi", msi.path, "--table", "NoSuchTable")
-        assertExit(missing, 3)
+        let missing = try tool("msi", msi.path, "--table", "Nope")
+        assertExit(missing, 2)
         assertOneLineError(missing, naming: "AESetup.msi")
+        XCTAssertTrue(missing.err.contains("no table Nope"), missing.summary)
+        XCTAssertTrue(missing.err.contains("ServiceInstall") && missing.err.contains("Property"), "the tables there are: \(missing.summary)")
+        XCTAssertTrue(missing.err.contains("msi --help"), missing.summary)
     }
 
     func testPackOfAnMSIWithAnExternalCabinetWarns() throws {

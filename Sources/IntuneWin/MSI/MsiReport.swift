@@ -87,12 +87,13 @@ public struct MsiReport: Encodable, Sendable {
         sourceResiliency = Resiliency(needsSource: check.needsSource, findings: check.findings, externalFiles: check.externalFiles)
     }
 
-    /// One table of the MSI at `path`, found by name case-insensitively when no exact match exists.
+    /// One table of the MSI at `path`, found by name case-insensitively when no exact match exists; a name
+    /// the MSI has no table for is a `usage` error listing the tables there are.
     public static func table(_ name: String, in path: String) throws -> MSIDatabase.Table {
         let db = try MSIDatabase(file: try CompoundFile(path: path))
         if let t = try db.table(name) { return t }
         if let match = db.tableNames.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }), let t = try db.table(match) { return t }
-        throw IntuneWinError(.badInput, path: path, "no table \(name) (tables: \(db.tableNames.joined(separator: ", ")))")
+        throw IntuneWinError(.usage, path: path, "no table \(name) (tables: \(db.tableNames.joined(separator: ", ")))")
     }
 }
 
