@@ -6,6 +6,12 @@ final class MsiCommandTests: ToolTestCase {
     private static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/msi")
 
+    /// A JSON boolean from JSONSerialization (not a number that happens to be 0 or 1); nil otherwise.
+    private func jsonBoolean(_ value: Any?) -> Bool? {
+        guard let number = value as? NSNumber, String(cString: number.objCType) == "c" else { return nil }
+        return number.boolValue
+    }
+
     /// Sample 09's AESetup.msi, unpacked with the tool.
     private func sampleMSI() throws -> URL {
         assertExit(try tool("unpack", Tool.sample("09").path, "-o", path("ae").path), 0)
@@ -18,9 +24,11 @@ final class MsiCommandTests: ToolTestCase {
         assertExit(result, 0)
         let object = try result.jsonObject()
         XCTAssertEqual(object["name"] as? String, "AutoElevate")
-        let info = try XCTUnwrap(object["msi"] as? [String: String])
-        XCTAssertEqual(info["includesServices"], "false")
-        XCTAssertEqual(info["publisher"], "CyberFOX LLC")
+        let info = try XCTUnwrap(object["msi"] as? [String: Any])
+        XCTAssertEqual(jsonBoolean(info["includesServices"]), false, "a JSON boolean: \(result.out)")
+        XCTAssertEqual(info["publisher"] as? String, "CyberFOX LLC")
+        // The 0.1 key keeps the text, one release more.
+        XCTAssertEqual((object["msiInfo"] as? [String: String])?["MsiIncludesServices"], "false")
         XCTAssertEqual(number((object["facts"] as? [String: Any])?["services"]), 2)
         XCTAssertEqual((object["differencesFromMicrosoft"] as? [String])?.count, 1)
         let tables = try XCTUnwrap(object["tables"] as? [[String: Any]])
@@ -55,7 +63,16 @@ final class MsiCommandTests: ToolTestCase {
         XCTAssertTrue(packed.err.contains("nested-zip"), packed.summary)
         let info = try tool("info", path("out/app.intunewin").path, "--json").jsonObject()
         XCTAssertEqual(info["name"] as? String, "Prüfprodukt Größe")
-        XCTAssertEqual((info["msi"] as? [String: String])?["executionContext"], "Any")
+        let msi = try XCTUnwrap(info["msi"] as? [String: Any])
+        XCTAssertEqual(msi["executionContext"] as? String, "Any")
+        // info --json and pack --json give the yes/no fields as JSON booleans too.
+        for field in ["requiresLogon", "requiresReboot", "isMachineInstall", "isUserInstall", "includesServices",
+                      "includesODBCDataSource", "containsSystemRegistryKeys", "containsSystemFolders"] {
+            XCTAssertNotNil(jsonBoolean(msi[field]), "info: \(field) is \(String(describing: msi[field]))")
+        }
+        let packJSON = try tool("pack", "-c", src.path, "-s", "app.msi", "-o", path("out2").path, "--json").jsonObject()
+        XCTAssertEqual(jsonBoolean((packJSON["msi"] as? [String: Any])?["isMachineInstall"]), jsonBoolean(msi["isMachineInstall"]))
+        XCTAssertEqual((packJSON["msiInfo"] as? [String: String])?["MsiIsMachineInstall"], jsonBoolean(msi["isMachineInstall"]).map { "\($0)" })
     }
 
     func testNotACompoundFileIsBadInput() throws {

@@ -42,9 +42,10 @@ public struct MsiReport: Encodable, Sendable {
     public var properties: [String: String]
     /// Only for an .msi: the <Name> pack writes.
     public var name: String?
-    /// Only for an .msi: the <MsiInfo> fields pack writes, camelCase (`productCode`).
-    public var msi: [String: String]?
-    /// The same by Detection.xml element name (`MsiProductCode`): the 0.1 key, written until the next release.
+    /// Only for an .msi: the <MsiInfo> fields pack writes, camelCase (`productCode`), yes/no fields as booleans.
+    public var msi: [String: MsiInfoJSONValue]?
+    /// The same by Detection.xml element name (`MsiProductCode`), every value as text: the 0.1 key, written
+    /// until the next release.
     public var msiInfo: [String: String]?
     /// Only for an .msi: the counts behind the two inverted MsiInfo fields.
     public var facts: Facts?
