@@ -75,6 +75,36 @@ final class MsiCommandTests: ToolTestCase {
         XCTAssertEqual((packJSON["msiInfo"] as? [String: String])?["MsiIsMachineInstall"], jsonBoolean(msi["isMachineInstall"]).map { "\($0)" })
     }
 
+    /// Summary-information strings read as msiinfo (msitools, an independent reader) shows them: wixl writes
+    /// them as UTF-8 in an MSI whose PID_CODEPAGE is 1252 ("Bar Test Ünïcode", not "Bar Test ÃœnÃ¯code").
+    func testSummaryInformationStringsReadAsMsiinfoShowsThem() throws {
+        let src = path("src")
+        try makeFolder(src)
+        for name in ["unicode-summary.wxs", "payload.txt"] {
+            try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent(name), to: src.appending(name))
+        }
+        let msi = src.appending("app.msi")
+        assertExit(try execute("wixl", ["-o", msi.path, src.appending("unicode-summary.wxs").path]), 0)
+        let suminfo = try execute("msiinfo", ["suminfo", msi.path])
+        assertExit(suminfo, 0)
+        var theirs: [String: String] = [:]
+        for line in suminfo.out.components(separatedBy: "\n") {
+            guard let colon = line.range(of: ": ") else { continue }
+            theirs[String(line[..<colon.lowerBound])] = String(line[colon.upperBound...])
+        }
+        XCTAssertEqual(theirs["Subject"], "Bar Test Ünïcode", suminfo.summary)
+        let result = try tool("msi", msi.path, "--json")
+        assertExit(result, 0)
+        let summary = try XCTUnwrap(result.jsonObject()["summaryInformation"] as? [String: String])
+        XCTAssertEqual(summary["Codepage"], "1252")
+        for key in ["Subject", "Author", "Comments", "Title", "Keywords"] {
+            XCTAssertEqual(summary[key], theirs[key], key)
+        }
+        let text = try tool("msi", msi.path)
+        XCTAssertTrue(text.out.contains("Subject              Bar Test Ünïcode"), text.summary)
+        XCTAssertFalse(text.out.contains("Ã"), text.summary)
+    }
+
     func testNotACompoundFileIsBadInput() throws {
         try write("not an msi", to: path("x.msi"))
         let result = try tool("msi", path("x.msi").path)
