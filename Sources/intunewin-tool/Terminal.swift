@@ -99,9 +99,11 @@ final class ProgressLine: @unchecked Sendable {
         guard enabled else { return }
         lock.lock()
         if latest?.step != progress.step { passStart = Date() }
+        // A new pass or a new finishing step is drawn at once: it may be the last thing shown for seconds.
+        let changed = latest?.step != progress.step || latest?.finishing != progress.finishing
         latest = progress
         lock.unlock()
-        draw(force: false)
+        draw(force: changed)
     }
 
     private func draw(force: Bool) {
@@ -122,6 +124,8 @@ final class ProgressLine: @unchecked Sendable {
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let step = p.steps > 1 ? "[\(p.step)/\(p.steps)] " : ""
         var line = "\(step)\(p.phase) [\(bar)] \(Int(fraction * 100))% \(mib(p.done)) of \(mib(p.total)) MiB"
+        // All bytes counted, the result not complete yet: say what is still being done, not a stale ETA.
+        if let finishing = p.finishing { return line + "  finishing: \(finishing)" }
         if passElapsed >= 0.5, p.done > 0 {
             let rate = Double(p.done) / passElapsed
             line += String(format: "  %.0f MB/s", rate / 1_000_000)
