@@ -14,11 +14,11 @@ DOC_DIR = share/doc/intunewin
 # Static Swift runtime on Linux only (macOS ships the runtime in the OS).
 STATIC_STDLIB = $(if $(filter Linux,$(shell uname -s)),--static-swift-stdlib,)
 
-.PHONY: help deps build release test test-tsan test-asan fuzz bench demo man docs install uninstall clean launcher check-launcher ime-sim
+.PHONY: help deps deps-build build release test test-tsan test-asan fuzz bench demo man docs install uninstall clean launcher check-launcher ime-sim
 
 help:
-	@echo "make demo     install missing deps, build, pack Examples/HelloApp, show info/list/verify"
-	@echo "make test     install missing deps, run the whole test suite"
+	@echo "make demo     install missing build deps, build, pack Examples/HelloApp, show info/list/verify"
+	@echo "make test     install missing build and test deps, run the whole test suite"
 	@echo "make build    debug build;  make release: optimised build"
 	@echo "make bench    release build, then time pack/unpack/verify/list against pigz, openssl, zip/unzip (bench/README.md)"
 	@echo "make test-tsan  the concurrent code's tests (pack pipeline, log reader) under ThreadSanitizer"
@@ -32,15 +32,20 @@ help:
 	@echo "make install  stripped release binary, man page, bash/zsh/fish completions, README and the docs it links under PREFIX=$(PREFIX)"
 	@echo "make uninstall  remove what make install put under PREFIX=$(PREFIX)"
 
-deps:
-	@scripts/install-deps.sh
+# Two sets (scripts/install-deps.sh): what building needs (build, release, demo, man, docs, install) and
+# that plus every tool the tests run (test, the sanitizers, fuzz, bench, the launcher and its simulation).
+deps-build:
+	@scripts/install-deps.sh build
 
-build: deps
+deps:
+	@scripts/install-deps.sh test
+
+build: deps-build
 	$(SWIFT) build
 
 # The release binary links the Swift runtime and Foundation statically: it runs on a machine without a
 # Swift toolchain, starts faster, and its peak RSS is ~6 MiB lower (fewer relocated library pages).
-release: deps
+release: deps-build
 	$(SWIFT) build -c release $(STATIC_STDLIB)
 
 test: deps
@@ -78,7 +83,7 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)
 
-bench: release
+bench: deps release
 	python3 bench/run.py $(BENCH_ARGS)
 	bench/imelog_bench.sh $(TOOL_RELEASE)
 
@@ -92,13 +97,13 @@ demo: build
 # The man page is generated from the command definitions by swift-argument-parser's GenerateManual
 # plugin (a debug build of the tool, so the static release build is left alone), then finished
 # (paragraph breaks, literal examples, the real exit codes) so that `man` shows it without warnings.
-man: deps
+man: deps-build
 	$(SWIFT) package generate-manual --configuration debug
 	mkdir -p $(dir $(MAN_PAGE))
 	awk -f scripts/finish-man-page.awk $(MAN_GENERATED) > $(MAN_PAGE)
 
 # DocC for the library (swift-docc-plugin); a warning (an unresolved symbol link) fails the build.
-docs: deps
+docs: deps-build
 	$(SWIFT) package generate-documentation --target IntuneWin --warnings-as-errors
 
 # DESTDIR is honoured for packaging. Completions come from the binary itself (swift-argument-parser).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs into a temporary PREFIX with `make install` and checks what landed: the binary runs, is
+# Installs into a temporary PREFIX with `make install` (which must print no mktemp linker warning) and
+# checks what landed: the binary runs, is
 # stripped and needs no Swift runtime libraries, the man page is a real mdoc page naming every
 # subcommand that `man` shows without a warning and with the real exit codes, the completions are the
 # three shells' formats, the README is there with every file it links; then `make uninstall` leaves
@@ -8,8 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix="$(mktemp -d)"
 trap 'rm -rf "$prefix"' EXIT
-make install PREFIX="$prefix"
 fail() { echo "check-install: $*" >&2; exit 1; }
+make install PREFIX="$prefix" 2>&1 | tee "$prefix/install.log"
+# The static release link prints no linker warning (glibc's mktemp warning: CSystem defines mktemp).
+if grep -i "warning:.*mktemp" "$prefix/install.log"; then fail "make install printed the mktemp linker warning"; fi
 bin="$prefix/bin/intunewin-tool"
 [ -x "$bin" ] || fail "no executable at $bin"
 "$bin" --version | grep -q "1.8.7.0" || fail "--version does not name the Microsoft tool version"
@@ -50,6 +53,6 @@ grep -oE '\]\([^)#:]+(#[^)]*)?\)' "$doc/README.md" | sed -E 's/^\]\(([^)#]*).*/\
   [ -e "$doc/$target" ] || fail "the installed README links $target, which is not installed"
 done
 make uninstall PREFIX="$prefix" > /dev/null
-left="$(cd "$prefix" && find . -type f ! -name strings.txt ! -name exit-status.txt)"
+left="$(cd "$prefix" && find . -type f ! -name strings.txt ! -name exit-status.txt ! -name install.log)"
 [ -z "$left" ] || fail "make uninstall left: $left"
 echo "check-install: ok ($prefix)"

@@ -184,7 +184,7 @@ struct InfoJSON: Encodable {
     var entryCount: Int? = nil
     var encryptionInfo: [String: String] = [:]
     var launcher: Launcher? = nil
-    var msi: [String: String]? = nil
+    var msi: [String: MsiInfoJSONValue]? = nil
     /// The 0.1 name of `msi` (Detection.xml's element names as keys), written until the next release.
     var msiInfo: [String: String]? = nil
 }

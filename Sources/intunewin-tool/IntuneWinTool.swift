@@ -4,7 +4,7 @@ import IntuneWin
 /// The root command. With no subcommand, arguments go to `pack`, so scripts written for
 /// Microsoft's `IntuneWinAppUtil.exe -c … -s … -o … -q` run unchanged.
 struct IntuneWinTool: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = "0.2.0"
 
     static let configuration = CommandConfiguration(
         commandName: "intunewin-tool",
@@ -17,7 +17,7 @@ struct IntuneWinTool: ParsableCommand {
           0  success
           1  a check failed (verify, HMAC, digest, CRC)
           2  usage error (bad arguments, setup file outside the source folder, output inside it)
-          3  input unreadable or malformed (not a zip, truncated, bad Detection.xml, unsafe entry names)
+          3  input unreadable or malformed (no such path, not a zip, truncated, bad Detection.xml, unsafe entry names)
           4  output cannot be written (exists without -q/--force, permissions, disk full)
           5  nothing found (ime-log: no IME records in the logs, or the --app is not in them)
           130  interrupted by SIGINT (143: SIGTERM); partial output is removed

@@ -25,7 +25,11 @@ struct Msi: ParsableCommand {
 
     func run() throws {
         if let table {
-            let t = try MsiReport.table(table, in: file)
+            let t: MSIDatabase.Table
+            do { t = try MsiReport.table(table, in: file) } catch let error as IntuneWinError where error.kind == .usage {
+                // A table name the MSI does not have is a bad argument: exit 2 with the pointer to --help.
+                throw ValidationError(error.message)
+            }
             if format.json { try Terminal.json(t) } else { printTable(t) }
             return
         }

@@ -69,7 +69,7 @@ struct PackJSON: Encodable {
     var entries: Int
     var sourceBytes, unencryptedContentSize, encryptedSize, packageSize: UInt64
     var fileDigest, fileDigestAlgorithm: String
-    var msi: [String: String]?
+    var msi: [String: MsiInfoJSONValue]?
     var msiInfo: [String: String]?
     var setupMsi: [String: String]?
     var findings: [LintJSON.Finding]

@@ -55,11 +55,14 @@ enum Terminal {
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
+    /// A size for people: exact below 1 KiB ("1 byte", "812 bytes"), otherwise one decimal in the largest
+    /// binary unit ("1.2 KiB", "93.0 MiB"). Exact counts are in the --json output.
     static func bytes(_ n: UInt64) -> String {
-        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(n), unit = 0
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        guard n >= 1024 else { return n == 1 ? "1 byte" : "\(n) bytes" }
+        var value = Double(n) / 1024, unit = 0
         while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(n) bytes" : String(format: "%.1f %@ (%llu bytes)", value, units[unit], n)
+        return String(format: "%.1f %@", value, units[unit])
     }
 
     static func base64(_ b: [UInt8]) -> String { Data(b).base64EncodedString() }
@@ -97,9 +100,11 @@ final class ProgressLine: @unchecked Sendable {
         guard enabled else { return }
         lock.lock()
         if latest?.step != progress.step { passStart = Date() }
+        // A new pass or a new finishing step is drawn at once: it may be the last thing shown for seconds.
+        let changed = latest?.step != progress.step || latest?.finishing != progress.finishing
         latest = progress
         lock.unlock()
-        draw(force: false)
+        draw(force: changed)
     }
 
     private func draw(force: Bool) {
@@ -120,6 +125,8 @@ final class ProgressLine: @unchecked Sendable {
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let step = p.steps > 1 ? "[\(p.step)/\(p.steps)] " : ""
         var line = "\(step)\(p.phase) [\(bar)] \(Int(fraction * 100))% \(mib(p.done)) of \(mib(p.total)) MiB"
+        // All bytes counted, the result not complete yet: say what is still being done, not a stale ETA.
+        if let finishing = p.finishing { return line + "  finishing: \(finishing)" }
         if passElapsed >= 0.5, p.done > 0 {
             let rate = Double(p.done) / passElapsed
             line += String(format: "  %.0f MB/s", rate / 1_000_000)

@@ -68,11 +68,14 @@ final class CatalogFolderTests: XCTestCase {
         XCTAssertEqual(names, ["\(prefix)_4\\a.cat", "\(prefix)_4\\", "b.txt", prefix + "\\", prefix + "_3\\", "setup.exe"])
     }
 
-    func testMissingCatalogFolderIsAUsageError() throws {
+    /// A path that does not exist is bad input, whatever kind of path was expected (the one rule).
+    func testMissingCatalogFolderIsBadInput() throws {
         let folder = try makeTemporaryFolder()
         let source = try makeSource(folder)
         var request = PackRequest(sourceFolder: source, setupFile: "setup.exe", output: folder + "/out")
         request.catalogFolder = folder + "/nope"
+        assertThrows(.badInput) { try Packager.pack(request) }
+        request.catalogFolder = source + "/setup.exe"
         assertThrows(.usage) { try Packager.pack(request) }
     }
 }

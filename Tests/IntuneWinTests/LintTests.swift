@@ -249,7 +249,7 @@ final class LintTests: XCTestCase {
         let excluded = assertThrows(.usage) { try lint(source, setup: "setup.exe", excludes: ["*.exe"]) }
         XCTAssertTrue(excluded?.reason.contains("excluded") ?? false)
         assertThrows(.usage) { try lint(source, setup: "missing.exe") }
-        assertThrows(.usage) { try lint(source + "/nothing", setup: "setup.exe") }
+        assertThrows(.badInput) { try lint(source + "/nothing", setup: "setup.exe") }   // no such path: one rule for every path
         assertThrows(.usage) { try lint(source, setup: "setup.exe", excludes: ["!bin"]) }
         assertFindings(try lint(source, setup: "bin/tool.exe"), [(.chainedInstaller, "bin/tool.exe", "setup.exe")])
     }

@@ -216,6 +216,37 @@ final class MSITests: XCTestCase {
         XCTAssertEqual(ourXML, xml, "Detection.xml byte for byte")
     }
 
+    /// A one-section property set holding PID_CODEPAGE (VT_I2) and one VT_LPSTR property 3 (Subject).
+    private func propertySet(codePage: UInt16, subject: [UInt8]) -> [UInt8] {
+        func u16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
+        func u32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        let text = subject + [0]
+        let codePageProperty = u32(2) + u16(codePage) + [0, 0]
+        let subjectProperty = u32(30) + u32(text.count) + text
+        let listSize = 8 + 2 * 8
+        var section = u32(0) + u32(2) + u32(1) + u32(listSize) + u32(3) + u32(listSize + codePageProperty.count)
+        section += codePageProperty + subjectProperty
+        section.replaceSubrange(0..<4, with: u32(section.count))
+        return u16(0xFFFE) + u16(0) + u32(2) + [UInt8](repeating: 0, count: 16) + u32(1) + [UInt8](repeating: 0, count: 16) + u32(48) + section
+    }
+
+    /// Summary strings written in their code page, as Windows Installer's tools write them, decode with
+    /// that code page; UTF-8 (as msitools writes it whatever the code page says) decodes as UTF-8.
+    func testSummaryStringsDecodeWithTheirCodePage() throws {
+        let cases: [(UInt16, [UInt8], String)] = [
+            (1252, [0x42, 0x61, 0x72, 0x20, 0xDC, 0x6E, 0xEF], "Bar Ünï"),          // Windows-1252
+            (1251, [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2], "Привет"),                 // Windows-1251
+            (1250, [0x8A, 0x6B, 0x6F, 0x64, 0x61], "Škoda"),                        // Windows-1250
+            (1252, Array("Bar Test Ünïcode".utf8), "Bar Test Ünïcode"),           // msitools: UTF-8 under 1252
+            (65001, Array("Größe".utf8), "Größe"),
+        ]
+        for (codePage, bytes, expected) in cases {
+            let summary = try SummaryInformation.parse(propertySet(codePage: codePage, subject: bytes), path: "x.msi")
+            XCTAssertEqual(summary.integer(1).map { UInt16(truncatingIfNeeded: $0) }, codePage)
+            XCTAssertEqual(summary.subject, expected, "code page \(codePage)")
+        }
+    }
+
     func testNotAnMSIIsBadInput() throws {
         let folder = try makeTemporaryFolder()
         try TestSupport.writeFile(folder + "/fake.msi", Array("MZ this is not a compound file".utf8))

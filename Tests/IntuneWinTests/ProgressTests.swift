@@ -36,6 +36,21 @@ final class ProgressTests: XCTestCase {
         XCTAssertEqual(recorder.reports.map(\.done), recorder.reports.map(\.done).sorted(), "never goes back")
     }
 
+    /// After the last source byte the pack still compresses, encrypts, hashes and syncs: each is named
+    /// (the bar stays full), in order, and only once every byte is counted.
+    func testPackNamesWhatItDoesOnceEveryByteIsCounted() throws {
+        let src = try source()
+        let recorder = Recorder()
+        _ = try Packager.pack(PackRequest(sourceFolder: src, setupFile: "setup.exe", output: try makeTemporaryFolder()), progress: recorder.record)
+        let finishing = recorder.reports.filter { $0.finishing != nil }
+        XCTAssertEqual(finishing.map { $0.finishing! }, ["compressing and encrypting the last files", "hashing and authenticating the content",
+                                                         "flushing to disk and renaming into place"])
+        XCTAssertTrue(finishing.allSatisfy { $0.done == $0.total && $0.phase == "packing" }, "\(finishing)")
+        XCTAssertEqual(recorder.reports.last?.finishing, "flushing to disk and renaming into place")
+        let firstFinishing = try XCTUnwrap(recorder.reports.firstIndex { $0.finishing != nil })
+        XCTAssertTrue(recorder.reports[..<firstFinishing].allSatisfy { $0.finishing == nil })
+    }
+
     func testNestedPackIsTwoPasses() throws {
         let src = try source()
         var request = PackRequest(sourceFolder: src, setupFile: "setup.exe", output: try makeTemporaryFolder())
@@ -46,6 +61,9 @@ final class ProgressTests: XCTestCase {
         XCTAssertEqual(recorder.passes.map(\.steps), [2, 2])
         XCTAssertEqual(recorder.passes[0].total, 3_350_000)
         XCTAssertTrue(recorder.passes.allSatisfy { $0.done == $0.total }, "\(recorder.passes)")
+        // The finishing steps belong to the last pass, and a new pass starts without one.
+        XCTAssertEqual(Set(recorder.reports.filter { $0.finishing != nil }.map(\.step)), [2])
+        XCTAssertNil(recorder.reports.first { $0.step == 2 }?.finishing)
     }
 
     func testUnpackAuthenticatesThenExtractsEachAgainstItsOwnTotal() throws {

@@ -46,6 +46,31 @@ final class ExitCodeTests: ToolTestCase {
         try assertEveryReaderRejects(path("no-such-file.intunewin"), with: 3)
     }
 
+    /// One rule: a path that does not exist is exit 3 and "no such file or folder" or "No such file",
+    /// whatever the command and whatever kind of path it expected (a folder, a log, a package, an MSI).
+    func testAPathThatDoesNotExistIsTheSameErrorForEveryCommand() throws {
+        let app = try makeApp()
+        let missing = path("no-such-thing").path
+        let runs: [(String, [String])] = [
+            ("pack -c", ["pack", "-c", missing, "-s", "setup.exe", "-o", path("out").path]),
+            ("pack -a", ["pack", "-c", app.path, "-s", "setup.exe", "-o", path("out").path, "-a", missing]),
+            ("lint -c", ["lint", "-c", missing, "-s", "setup.exe"]),
+            ("ime-log", ["ime-log", missing]),
+            ("info", ["info", missing]),
+            ("verify", ["verify", missing]),
+            ("unpack", ["unpack", missing, "-o", path("unpacked").path]),
+            ("msi", ["msi", missing]),
+        ]
+        for (name, arguments) in runs {
+            let result = try tool(arguments)
+            assertExit(result, 3, name)
+            assertOneLineError(result, naming: "no-such-thing", name)
+            XCTAssertTrue(result.err.lowercased().contains("no such file"), "\(name): \(result.summary)")
+        }
+        XCTAssertFalse(path("out").exists)
+        XCTAssertFalse(path("unpacked").exists)
+    }
+
     func testTruncatedCopiesNeverPassOrCrash() throws {
         let sample = Tool.sample("05")
         let bytes = sample.bytes

@@ -328,11 +328,14 @@ final class JSONSchemaTests: ToolTestCase {
         let packed = try pack(msiSource, setup: "app.msi", to: path("out"), ["--json"])
         assertExit(packed, 0, packed.summary)
         same(packed, [("entries", "entryCount")], "pack")
-        let msi = try XCTUnwrap(object(packed)["msi"] as? [String: String]), msiInfo = try XCTUnwrap(object(packed)["msiInfo"] as? [String: String])
+        let msi = try XCTUnwrap(object(packed)["msi"] as? [String: Any]), msiInfo = try XCTUnwrap(object(packed)["msiInfo"] as? [String: String])
         XCTAssertEqual(msi.count, msiInfo.count)
         for (element, value) in msiInfo {
             let camel = element.dropFirst(3).prefix(1).lowercased() + element.dropFirst(4)
-            XCTAssertEqual(msi[camel], value, "msi.\(camel) vs msiInfo.\(element)")
+            // msi has the yes/no fields as JSON booleans; msiInfo keeps 0.1's text.
+            let boolean = (msi[camel] as? NSNumber).flatMap { String(cString: $0.objCType) == "c" ? ($0.boolValue ? "true" : "false") : nil }
+            XCTAssertEqual(boolean ?? msi[camel] as? String, value, "msi.\(camel) vs msiInfo.\(element)")
+            XCTAssertEqual(boolean != nil, value == "true" || value == "false", "msi.\(camel) is a JSON boolean exactly when msiInfo's text is one")
         }
         let package = path("out/app.intunewin").path
         same(try tool("verify", package, "--json"), [("entries", "entryCount")], "verify")
@@ -342,7 +345,7 @@ final class JSONSchemaTests: ToolTestCase {
         let log = Self.imeLogs.appending("ime2021_available-app_install-success_cleanup.log").path
         same(try tool("ime-log", log, "--json"), [("records", "recordCount"), ("fragments", "fragmentCount")], "ime-log")
         let info = try tool("info", package, "--json")
-        XCTAssertEqual((object(info)["msi"] as? [String: String])?["productCode"], msiInfo["MsiProductCode"])
+        XCTAssertEqual((object(info)["msi"] as? [String: Any])?["productCode"] as? String, msiInfo["MsiProductCode"])
         XCTAssertEqual((object(info)["msiInfo"] as? [String: String])?["MsiProductCode"], msiInfo["MsiProductCode"])
     }
 

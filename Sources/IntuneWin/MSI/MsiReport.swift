@@ -42,9 +42,10 @@ public struct MsiReport: Encodable, Sendable {
     public var properties: [String: String]
     /// Only for an .msi: the <Name> pack writes.
     public var name: String?
-    /// Only for an .msi: the <MsiInfo> fields pack writes, camelCase (`productCode`).
-    public var msi: [String: String]?
-    /// The same by Detection.xml element name (`MsiProductCode`): the 0.1 key, written until the next release.
+    /// Only for an .msi: the <MsiInfo> fields pack writes, camelCase (`productCode`), yes/no fields as booleans.
+    public var msi: [String: MsiInfoJSONValue]?
+    /// The same by Detection.xml element name (`MsiProductCode`), every value as text: the 0.1 key, written
+    /// until the next release.
     public var msiInfo: [String: String]?
     /// Only for an .msi: the counts behind the two inverted MsiInfo fields.
     public var facts: Facts?
@@ -87,12 +88,13 @@ public struct MsiReport: Encodable, Sendable {
         sourceResiliency = Resiliency(needsSource: check.needsSource, findings: check.findings, externalFiles: check.externalFiles)
     }
 
-    /// One table of the MSI at `path`, found by name case-insensitively when no exact match exists.
+    /// One table of the MSI at `path`, found by name case-insensitively when no exact match exists; a name
+    /// the MSI has no table for is a `usage` error listing the tables there are.
     public static func table(_ name: String, in path: String) throws -> MSIDatabase.Table {
         let db = try MSIDatabase(file: try CompoundFile(path: path))
         if let t = try db.table(name) { return t }
         if let match = db.tableNames.first(where: { $0.caseInsensitiveCompare(name) == .orderedSame }), let t = try db.table(match) { return t }
-        throw IntuneWinError(.badInput, path: path, "no table \(name) (tables: \(db.tableNames.joined(separator: ", ")))")
+        throw IntuneWinError(.usage, path: path, "no table \(name) (tables: \(db.tableNames.joined(separator: ", ")))")
     }
 }
 

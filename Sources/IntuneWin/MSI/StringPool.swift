@@ -49,14 +49,33 @@ public struct StringPool: Sendable {
         strings = result
     }
 
-    /// Decodes a string's bytes in the database code page: UTF-8 (65001), else Windows-1252 for the
-    /// common Western code pages and code page 0 (neutral). Other code pages fall back to Windows-1252
-    /// for bytes above 0x7F (shown approximately; ASCII is exact).
+    /// Decodes a string's bytes in `codePage` (the database's, or the summary information's PID_CODEPAGE):
+    /// UTF-8 (65001), the Windows single-byte code pages Foundation knows (1250-1254), Shift-JIS (932),
+    /// US-ASCII (20127) and the ISO Latin pages (28591, 28592); Windows-1252 for code page 0 (neutral) and
+    /// any other, then Latin-1 byte for byte when that fails (shown approximately; ASCII is exact).
     static func decode(_ bytes: [UInt8], codePage: Int) -> String {
         if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         if codePage == 65001, let s = String(validating: bytes, as: UTF8.self) { return s }
+        if let encoding = Self.encoding(codePage), let s = String(data: Data(bytes), encoding: encoding) { return s }
         if let s = String(data: Data(bytes), encoding: .windowsCP1252) { return s }
         return String(bytes.map { Character(Unicode.Scalar($0)) })
+    }
+
+    /// Foundation's encoding for a Windows code page number; nil for one it has no decoder for.
+    static func encoding(_ codePage: Int) -> String.Encoding? {
+        switch codePage {
+        case 65001: return .utf8
+        case 1250: return .windowsCP1250
+        case 1251: return .windowsCP1251
+        case 1252: return .windowsCP1252
+        case 1253: return .windowsCP1253
+        case 1254: return .windowsCP1254
+        case 932: return .shiftJIS
+        case 20127: return .ascii
+        case 28591: return .isoLatin1
+        case 28592: return .isoLatin2
+        default: return nil
+        }
     }
 
     /// The string for an id from a table cell; nil for id 0 (null) or an id out of range.

@@ -7,7 +7,7 @@ public struct SummaryInformation: Sendable {
     public enum Property: Sendable, Equatable, CustomStringConvertible {
         /// An integer property.
         case integer(Int)
-        /// A string, decoded with the property set's code page.
+        /// A string, decoded with the property set's code page (or as UTF-8 when msitools wrote it; see `decodeString`).
         case string(String)
         /// Windows FILETIME converted to Unix seconds.
         case time(Int64)
@@ -70,6 +70,16 @@ public struct SummaryInformation: Sendable {
         return try parse(try file.read(entry, limit: 1 << 20), path: file.source.path)
     }
 
+    /// A summary string's text. Windows Installer's tools write the bytes in PID_CODEPAGE's code page;
+    /// msitools (wixl, msibuild) writes UTF-8 whatever PID_CODEPAGE says, and msiinfo reads it back as
+    /// UTF-8. Non-ASCII bytes that form valid UTF-8 are read as UTF-8 (text in a single-byte code page
+    /// almost never does: `Ü` in Windows-1252 is one byte, 0xDC, never followed by a continuation byte in
+    /// real words); anything else is decoded with the code page.
+    static func decodeString(_ bytes: [UInt8], codePage: Int) -> String {
+        if bytes.contains(where: { $0 >= 0x80 }), let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
+        return StringPool.decode(bytes, codePage: codePage)
+    }
+
     static func parse(_ bytes: [UInt8], path: String) throws -> SummaryInformation {
         func fail(_ why: String) -> IntuneWinError { .badInput(path, "summary information: \(why)") }
         var r = ByteReader(bytes)
@@ -103,7 +113,7 @@ public struct SummaryInformation: Sendable {
             case 30:  // VT_LPSTR: length includes the terminating NUL
                 guard let n = p.u32(), n < 1 << 20, let raw = p.take(Int(n)) else { throw fail("truncated string property \(id)") }
                 let trimmed = Array(raw.prefix { $0 != 0 })
-                result[id] = .string(StringPool.decode(trimmed, codePage: codePage))
+                result[id] = .string(decodeString(trimmed, codePage: codePage))
             case 64:  // VT_FILETIME: 100-ns ticks since 1601
                 guard let lo = p.u32(), let hi = p.u32() else { throw fail("truncated time property \(id)") }
                 let ticks = UInt64(hi) << 32 | UInt64(lo)

@@ -43,8 +43,9 @@ struct PackPlan {
         var entries = selection.kept
         if let catalog {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: catalog, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw IntuneWinError.usage(catalog, "catalog folder does not exist or is not a folder")
+            guard FileManager.default.fileExists(atPath: catalog, isDirectory: &isDirectory) else { throw IntuneWinError.noSuchPath(catalog) }
+            guard isDirectory.boolValue else {
+                throw IntuneWinError.usage(catalog, "catalog folder is not a folder")
             }
             let topLevel = try FileManager.default.contentsOfDirectory(atPath: source)
             entries = try CatalogFolder.entries(catalog: catalog, sourceTopLevelNames: topLevel,

@@ -35,14 +35,15 @@ public enum Packager {
             defer { staging.remove() }
             meter.begin("packing", total: staging.entries.fileBytes)
             result = try write(plan: staging.entries, name: staging.launcherName, setupFile: staging.launcherName,
-                               to: plan.outputFile, request: request, progress: meter.counter)
+                               to: plan.outputFile, request: request, progress: meter.counter, finishing: meter.finisher)
             result.sourceBytes = staging.sourceBytes
             result.nested = staging.result
         } else {
             meter.begin("packing", total: plan.sourceBytes)
             result = try write(plan: plan.entries, name: plan.msi?.name ?? plan.setupName,
                                setupFile: plan.setupComponents.joined(separator: "\\"),
-                               msiInfo: plan.msi?.fields, to: plan.outputFile, request: request, progress: meter.counter)
+                               msiInfo: plan.msi?.fields, to: plan.outputFile, request: request, progress: meter.counter,
+                               finishing: meter.finisher)
         }
         result.findings = plan.findings
         result.excluded = plan.excluded
@@ -62,7 +63,7 @@ public enum Packager {
     /// Writes a package holding `plan` (already in order) to `outFile`. Separate from `pack` so tests can
     /// write packages with entries no real folder produces (hostile names).
     static func write(plan: [SourceEntry], name: String, setupFile: String, msiInfo: [MsiInfoField]? = nil, to outFile: String,
-                      request: PackRequest, progress: ((UInt64) -> Void)? = nil) throws -> PackResult {
+                      request: PackRequest, progress: ((UInt64) -> Void)? = nil, finishing: ((String) -> Void)? = nil) throws -> PackResult {
         let totalBytes = plan.fileBytes
         let keys = request.keys ?? .random()
         let now = DOSDateTime(unixTime: Int64(Date().timeIntervalSince1970))
@@ -80,7 +81,10 @@ public enum Packager {
                                     progress: { n in progress?(n) },
                                     sink: { try encryptor.write($0) })
         try inner.add(plan)
+        // Every source byte is read by now; what is left can take seconds on a large package: say what.
+        finishing?("compressing and encrypting the last files")
         try inner.finish()
+        finishing?("hashing and authenticating the content")
         let sealed = try encryptor.finish()
         precondition(file.offset - contentStart == sealed.encryptedSize)
         try outer.endEntry(size: sealed.encryptedSize, crc: sealed.crc32, in: file)
@@ -99,6 +103,7 @@ public enum Packager {
         try outer.addEntry(name: PackagePaths.detectionEntry, time: now, bytes: detection.serialized(), to: file)
         try outer.finish(to: file)
         let packageSize = file.offset
+        finishing?("flushing to disk and renaming into place")
         try file.commit(replace: request.overwrite)
         committed = true
         return PackResult(outputPath: outFile, detection: detection, entryCount: inner.entryCount,

@@ -23,8 +23,9 @@ struct SourceSelection {
     /// The setup's database, when the setup file is an `.msi` (by extension, as Microsoft decides).
     let msiDatabase: MSIDatabase?
 
-    /// Throws the usage errors pack gives (missing source, setup outside it or excluded, a bad pattern,
-    /// the output folder being the source itself), and bad-input errors for an unreadable source or MSI.
+    /// Throws the usage errors pack gives (setup outside the source or excluded, a bad pattern, the output
+    /// folder being the source itself), and bad-input errors for a source that does not exist or an
+    /// unreadable source or MSI.
     /// Symbolic links that leave the source folder are refused unless `followingLinksOutside` is set; the
     /// setup file is one of the entries, so the same rule holds for it.
     /// `output` is pack's `-o` (`\\` already turned into `/`): a folder inside the source is left out of the
@@ -35,8 +36,9 @@ struct SourceSelection {
          output: String? = nil, collectingProblems: Bool = false) throws {
         let sourceFolder = try PathArgument.local(sourceFolder, what: "source folder")
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: sourceFolder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw IntuneWinError.usage(sourceFolder, "source folder does not exist or is not a folder")
+        guard FileManager.default.fileExists(atPath: sourceFolder, isDirectory: &isDirectory) else { throw IntuneWinError.noSuchPath(sourceFolder) }
+        guard isDirectory.boolValue else {
+            throw IntuneWinError.usage(sourceFolder, "source folder is not a folder")
         }
         source = PackagePaths.canonical(sourceFolder)
         setupComponents = try PackagePaths.resolveSetup(setupFile, source: source)

@@ -66,6 +66,9 @@ public struct IntuneWinError: Error, CustomStringConvertible, Equatable, Sendabl
     public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 
     static func badInput(_ path: String, _ reason: String, remedy: Remedy? = nil) -> IntuneWinError { .init(.badInput, path: path, reason, remedy: remedy) }
+    /// The one rule for a path that does not exist, whatever the command and whatever kind of path was
+    /// expected (package, folder, log, MSI, key file): `badInput`, "no such file or folder".
+    static func noSuchPath(_ path: String) -> IntuneWinError { .init(.badInput, path: path, "no such file or folder") }
     static func checkFailed(_ path: String, _ reason: String, remedy: Remedy? = nil) -> IntuneWinError { .init(.checkFailed, path: path, reason, remedy: remedy) }
     static func cannotWrite(_ path: String, _ reason: String, remedy: Remedy? = nil) -> IntuneWinError { .init(.cannotWrite, path: path, reason, remedy: remedy) }
     static func usage(_ path: String, _ reason: String, remedy: Remedy? = nil) -> IntuneWinError { .init(.usage, path: path, reason, remedy: remedy) }

@@ -12,13 +12,17 @@ public struct WorkProgress: Sendable, Equatable {
     public var done: UInt64
     /// Bytes this pass reads or writes in all.
     public var total: UInt64
+    /// Once the pass's bytes are all counted, what it still does before the result is complete
+    /// ("encrypting and hashing the last blocks", "flushing to disk and renaming into place"); nil until then.
+    public var finishing: String?
 
-    public init(step: Int, steps: Int, phase: String, done: UInt64, total: UInt64) {
+    public init(step: Int, steps: Int, phase: String, done: UInt64, total: UInt64, finishing: String? = nil) {
         self.step = step
         self.steps = steps
         self.phase = phase
         self.done = done
         self.total = total
+        self.finishing = finishing
     }
 }
 
@@ -44,6 +48,7 @@ final class ProgressMeter: @unchecked Sendable {
             p.phase = phase
             p.done = 0
             p.total = total
+            p.finishing = nil
             handler(p)
         }
     }
@@ -56,6 +61,18 @@ final class ProgressMeter: @unchecked Sendable {
             handler(p)
         }
     }
+
+    /// Names what the current pass still does once its bytes are counted (the bar stays full meanwhile).
+    func finish(_ what: String) {
+        guard let handler else { return }
+        state.withLock { p in
+            p.finishing = what
+            handler(p)
+        }
+    }
+
+    /// `finish` for the primitives that take a callback; nil when nobody listens.
+    var finisher: ((String) -> Void)? { handler == nil ? nil : { [self] in finish($0) } }
 
     /// `advance` as a byte counter for the primitives that take one; nil when nobody listens.
     var counter: ((UInt64) -> Void)? { handler == nil ? nil : { [self] in advance($0) } }
