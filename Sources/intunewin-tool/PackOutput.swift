@@ -71,7 +71,7 @@ struct PackJSON: Encodable {
     var fileDigest, fileDigestAlgorithm: String
     var msi: [String: MsiInfoJSONValue]?
     var msiInfo: [String: String]?
-    var setupMsi: [String: String]?
+    var setupMsi: [String: MsiInfoJSONValue]?
     var findings: [LintJSON.Finding]
     var warnings, excluded: [String]
     var nested: Nested?
@@ -86,7 +86,7 @@ struct PackJSON: Encodable {
         msi = d.msiInfo.map { $0.jsonObject() }
         msiInfo = d.msiInfo.map { $0.jsonObject(elementNames: true) }
         setupMsi = result.setupMsi.map { $0.fields.jsonObject() }
-        findings = result.findings.map { .init(rule: $0.rule.rawValue, path: $0.path, message: $0.fullMessage) }
+        findings = result.findings.map { .init(rule: $0.rule.rawValue, severity: $0.severity.rawValue, path: $0.path, message: $0.fullMessage) }
         self.warnings = warnings
         intune = result.intune
         excluded = result.excluded

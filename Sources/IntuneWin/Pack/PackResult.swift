@@ -31,8 +31,7 @@ public struct PackResult: Sendable {
     /// What to enter in Intune for this package (install and uninstall commands, install behavior,
     /// detection rule, return codes, maximum run time).
     public var intune: IntuneAppSettings {
-        // The portal's default maximum run time. For a nested-zip package the lead sets it from the
-        // launcher's timeout once NestedResult has it: `nested?.maximumRunTimeMinutes ?? default`.
-        IntuneAppSettings(self, maximumRunTimeMinutes: IntuneAppSettings.defaultMaximumRunTimeMinutes)
+        // The portal's default maximum run time, or for a nested-zip package the launcher's timeout plus a margin.
+        IntuneAppSettings(self, maximumRunTimeMinutes: nested?.maximumRunTimeMinutes ?? IntuneAppSettings.defaultMaximumRunTimeMinutes)
     }
 }
