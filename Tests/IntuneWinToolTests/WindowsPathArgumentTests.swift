@@ -75,6 +75,10 @@ final class WindowsPathArgumentTests: ToolTestCase {
         XCTAssertEqual(try again.jsonObject()["entryCount"] as? Int, 2, again.out)
         XCTAssertEqual(try again.jsonObject()["excluded"] as? [String], ["Output/old.intunewin", "Output/setup.intunewin"], again.out)
         XCTAssertEqual(try tool("verify", package.path, "-q").status, 0)
+        // verify -c as the user typed -c, the folder holding the package left out as pack left it out.
+        let checked = try tool(["verify", "MyApp/Output/setup.intunewin", "-c", ".\\MyApp\\"], in: scratch)
+        assertExit(checked, 0, checked.summary)
+        XCTAssertTrue(checked.out.contains("source items match"), checked.out)
         let unpacked = try tool("unpack", package.path, "-o", path("unpacked").path)
         assertExit(unpacked, 0, unpacked.summary)
         XCTAssertEqual(listing(path("unpacked")), ["conf", "setup.exe"])

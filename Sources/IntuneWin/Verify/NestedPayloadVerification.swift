@@ -50,7 +50,7 @@ enum NestedPayloadVerification {
                                          : "SHA-256 of \(entry.name) is \(digest), \(settingsFile) says \(expected)")
         if let source, let payload {
             let (ok, detail) = try Verifier.compare(payload.zip, source: source, excludes: excludes,
-                                                    followingLinksOutside: followingLinksOutside)
+                                                    followingLinksOutside: followingLinksOutside, package: package.path)
             report.record("source", ok, "inside \(entry.name): " + detail)
         }
         return report.checks

@@ -41,7 +41,8 @@ public enum Verifier {
                                                              followingLinksOutside: followingLinksOutside) {
             report.checks += nested  // a nested-zip package: payload.zip's digest, and its files against the source
         } else if let source {
-            let (ok, detail) = try compare(inner, source: source, excludes: excludes, followingLinksOutside: followingLinksOutside)
+            let (ok, detail) = try compare(inner, source: source, excludes: excludes, followingLinksOutside: followingLinksOutside,
+                                           package: package.path)
             report.record("source", ok, detail)
         }
         return report
@@ -212,11 +213,28 @@ public enum Verifier {
     }
 
     /// Every file (and empty folder) of `source` is in the zip with identical bytes, and nothing else is.
+    ///
+    /// `source` may be written with `\` (as pack's `-c`). When `package` lies in a folder inside the source
+    /// (pack's `-o .\Output` leaves that folder out of the package), that folder is left out here too.
     static func compare(_ zip: ZipReader, source: String, excludes: [String] = [],
-                        followingLinksOutside: Bool = false) throws -> (Bool, String) {
+                        followingLinksOutside: Bool = false, package: String? = nil) throws -> (Bool, String) {
+        let source = try PathArgument.local(source, what: "source folder")
         let rules = try ExcludeRules(patterns: excludes, source: source)
-        let tree = rules.apply(to: try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) },
-                                                       followingLinksOutside: followingLinksOutside)).kept
+        var leftOut: [String]? = nil
+        if let package {
+            let root = PackagePaths.canonical(source)
+            let folder = PackagePaths.canonical((package as NSString).deletingLastPathComponent)
+            if folder != root, PackagePaths.isInside(folder, folder: root) {
+                leftOut = folder.dropFirst(root.count).split(separator: "/").map(String.init)
+            }
+        }
+        let inLeftOut: ([String]) -> Bool = { components in
+            guard let leftOut, components.count >= leftOut.count else { return false }
+            return Array(components.prefix(leftOut.count)) == leftOut
+        }
+        let scanned = try SourceTree.scan(root: source, skipping: { rules.isExcluded($0) || inLeftOut($0) },
+                                          followingLinksOutside: followingLinksOutside)
+        let tree = rules.apply(to: leftOut == nil ? scanned : scanned.filter { !inLeftOut($0.components) }).kept
         var byName: [String: ZipEntry] = [:]
         for e in zip.entries { byName[e.portableName] = e }
         var missing: [String] = [], differ: [String] = []
