@@ -35,7 +35,7 @@ final class ResultModelTests: XCTestCase {
     func testMsiTableByNameIgnoresCaseOnlyWithoutAnExactMatch() throws {
         let msi = try wixl("machine")
         XCTAssertEqual(try MsiReport.table("property", in: msi).name, "Property")
-        let missing = assertThrows(.badInput) { try MsiReport.table("NoSuchTable", in: msi) }
+        let missing = assertThrows(.usage) { try MsiReport.table("NoSuchTable", in: msi) }  // a usage error (exit 2), listing the tables
         XCTAssertTrue(missing?.reason.contains("tables: ") ?? false, "\(String(describing: missing))")
     }
 

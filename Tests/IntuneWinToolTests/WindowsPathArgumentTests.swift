@@ -48,6 +48,7 @@ final class WindowsPathArgumentTests: ToolTestCase {
             (["pack", "-c", "MyApp", "-s", "setup.exe", "-o", "out", "-a", "D:\\cat"], "D:\\cat"),
             (["pack", "-c", "MyApp", "-s", "setup.exe", "-o", "\\\\server\\share\\out"], "\\\\server\\share\\out"),
             (["lint", "-c", "MyApp", "-s", "setup.exe", "-o", "C:\\out"], "C:\\out"),
+            (["pack", "-c", "MyApp", "-s", "C:\\MyApp\\setup.exe", "-o", "out"], "C:\\MyApp\\setup.exe"),
         ]
         for (arguments, named) in cases {
             let refused = try tool(arguments, in: scratch)

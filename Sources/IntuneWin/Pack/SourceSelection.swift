@@ -41,6 +41,7 @@ struct SourceSelection {
             throw IntuneWinError.usage(sourceFolder, "source folder is not a folder")
         }
         source = PackagePaths.canonical(sourceFolder)
+        _ = try PathArgument.local(setupFile, what: "setup file")  // a drive or network path names nothing here
         setupComponents = try PackagePaths.resolveSetup(setupFile, source: source)
         var outputComponents: [String]? = nil
         // The output folder does not depend on the setup's name: known before the scan, which leaves it out.
